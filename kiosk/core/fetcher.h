@@ -1,0 +1,44 @@
+// Getting bytes from a URL, behind an interface so that the updater is tested
+// with a fetcher that replays scripted responses and faults, and runs for real
+// on libcurl (kiosk/platform/net).
+//
+// Threading: a Fetcher is used by one thread at a time (the updater's worker).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kiosk/core/status.h"
+
+namespace kiosk {
+
+struct FetchRequest {
+  std::string url;
+  // Conditional request validators from the previous 200 answer; empty = none.
+  std::string if_none_match;      // sent as If-None-Match
+  std::string if_modified_since;  // sent as If-Modified-Since (HTTP date, verbatim)
+  // The transfer is aborted (Status::Network) once the body exceeds this.
+  uint64_t max_body_bytes = 1 << 20;
+};
+
+struct FetchResponse {
+  int http_status = 0;  // 200, 304, 404, ... (the final one after redirects)
+  std::string body;     // empty for 304
+  std::string etag;           // ETag header of the answer, verbatim, or empty
+  std::string last_modified;  // Last-Modified header, verbatim, or empty
+  // Bytes that crossed the wire for this request, headers included, both
+  // directions where the implementation can tell (for the benchmark).
+  uint64_t wire_bytes = 0;
+};
+
+class Fetcher {
+ public:
+  virtual ~Fetcher() = default;
+  // Ok with any HTTP status the server answered (the caller decides what a
+  // 404 means); Status::Network for transport failures: DNS, refused
+  // connection, TLS verification, timeout, too slow, too large, too many
+  // redirects, truncated body. The message says which, for the status file.
+  virtual Result<FetchResponse> Fetch(const FetchRequest& request) = 0;
+};
+
+}  // namespace kiosk
