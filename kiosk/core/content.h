@@ -1,0 +1,101 @@
+// The content model: a bundle of bilingual slides, as read from slides.json
+// (format documented in docs/content-format.md). Parsing is strict: unknown
+// fields, wrong types and bad values are errors naming the file, the JSON path
+// and what was expected. Parsing checks the schema only; whether the text fits
+// the screen and meets contrast is checked by validate.h.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/clock.h"
+#include "kiosk/core/status.h"
+
+namespace kiosk {
+
+// The name of the content file inside a bundle directory.
+inline constexpr const char* kSlidesFileName = "slides.json";
+inline constexpr int kContentFormat = 1;
+
+struct Color {
+  uint8_t r = 0, g = 0, b = 0;
+  bool operator==(const Color&) const = default;
+};
+
+struct Theme {
+  Color background{0x0B, 0x1F, 0x33};       // deep navy
+  Color text{0xFF, 0xFF, 0xFF};             // body text
+  Color accent{0xFF, 0xD5, 0x4A};           // titles
+  Color band_background{0xFF, 0xD5, 0x4A};  // the help band
+  Color band_text{0x00, 0x00, 0x00};
+  bool operator==(const Theme&) const = default;
+};
+
+enum class Language { kFrench, kEnglish };
+inline constexpr Language kLanguages[] = {Language::kFrench, Language::kEnglish};
+const char* LanguageCode(Language language);  // "fr", "en"
+
+// One slide's words in one language.
+struct SlideText {
+  std::string title;
+  std::vector<std::string> body;  // paragraphs, each wrapped on its own
+};
+
+struct Slide {
+  std::string id;
+  SlideText fr;
+  SlideText en;
+  // Language-neutral lines (names of organisations, numbers) shown once,
+  // below both languages, in as many columns as fit.
+  std::vector<std::string> shared;
+  // How long the slide stays on screen. Either given in the file or derived
+  // from its reading time (see ReadingTime).
+  Millis duration{0};
+  bool duration_given = false;
+  Theme theme;
+
+  const SlideText& text(Language language) const {
+    return language == Language::kFrench ? fr : en;
+  }
+};
+
+// How to reach help: shown on every frame, in the band.
+struct Contact {
+  std::string hotline;      // as displayed: "1-800-292-1168"
+  std::string email;        // "HumanTrafficking@ottawapolice.ca"
+  std::string label_fr;     // short line above the number, in French
+  std::string label_en;     // the same in English
+  std::string QrPayload() const;  // "tel:+18002921168": opens the dialler, nothing else
+};
+
+struct Bundle {
+  int format = kContentFormat;
+  std::string name;  // for logs and the status file
+  Contact contact;
+  Theme theme;
+  std::vector<Slide> slides;
+};
+
+// Reading time for a slide a passer-by reads in one language: a slow pace
+// (kReadingWordsPerMinute) over the longer language's word count plus a
+// settle time, never below kMinimumSlideDuration nor above
+// kMaximumDerivedDuration.
+inline constexpr int kReadingWordsPerMinute = 100;
+inline constexpr Millis kSettleTime{3000};
+inline constexpr Millis kMinimumSlideDuration{10000};
+inline constexpr Millis kMaximumDerivedDuration{45000};
+Millis ReadingTime(const Slide& slide);
+size_t CountWords(const std::string& text);
+
+// Parses slides.json text; file is used in messages.
+Result<Bundle> ParseBundle(std::string_view text, const std::string& file);
+// Reads <dir>/slides.json.
+Result<Bundle> LoadBundleDir(const std::filesystem::path& dir);
+
+// "#RRGGBB" -> Color.
+std::optional<Color> ParseColor(std::string_view text);
+
+}  // namespace kiosk

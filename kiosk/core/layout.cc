@@ -1,0 +1,402 @@
+#include "kiosk/core/layout.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kiosk {
+namespace {
+
+// Proportions, as fractions of the screen's shorter side unless said.
+constexpr double kBandHeight = 0.22;     // the help band's content height
+constexpr double kBandMaxOfSafe = 0.35;  // ... but never more of the safe height
+constexpr double kBandPadding = 0.02;    // band colour beyond its content
+constexpr double kBandGap = 0.03;        // between the QR tile and the band text
+constexpr double kBodyMax = 0.075;       // largest body text
+constexpr double kTitleScale = 1.3;      // title px = body px * this
+constexpr int kQrQuietModules = 2;       // on a light tile; zbar and phones read it
+// Band lines as fractions of the band height: label, hotline, e-mail.
+constexpr double kBandLabel = 0.17, kBandHotline = 0.36, kBandEmail = 0.2;
+
+int Round(double v) { return static_cast<int>(std::lround(v)); }
+
+// Length in bytes of the UTF-8 sequence starting with byte c.
+size_t Utf8Length(unsigned char c) {
+  if (c < 0x80) return 1;
+  if ((c >> 5) == 0x6) return 2;
+  if ((c >> 4) == 0xE) return 3;
+  if ((c >> 3) == 0x1E) return 4;
+  return 1;  // stray continuation byte: advance one so we never loop
+}
+
+std::vector<std::string> Wrap(std::string_view paragraph, int max_width, FontFace face, int px,
+                              TextMeasurer& m, bool* broke_word) {
+  std::vector<std::string> lines;
+  std::string line;
+  size_t pos = 0;
+  while (pos < paragraph.size()) {
+    size_t end = paragraph.find(' ', pos);
+    if (end == std::string_view::npos) end = paragraph.size();
+    std::string_view word = paragraph.substr(pos, end - pos);
+    pos = end + 1;
+    if (word.empty()) continue;
+    std::string candidate = line.empty() ? std::string(word) : line + " " + std::string(word);
+    if (m.Width(candidate, face, px) <= max_width) {
+      line = std::move(candidate);
+      continue;
+    }
+    if (!line.empty()) lines.push_back(std::move(line));
+    line.clear();
+    if (m.Width(word, face, px) <= max_width) {
+      line = std::string(word);
+      continue;
+    }
+    // A single word wider than the line: the only case where a word is split.
+    if (broke_word) *broke_word = true;
+    std::string chunk;
+    for (size_t i = 0; i < word.size();) {
+      size_t n = std::min(Utf8Length(static_cast<unsigned char>(word[i])), word.size() - i);
+      std::string next = chunk + std::string(word.substr(i, n));
+      if (!chunk.empty() && m.Width(next, face, px) > max_width) {
+        lines.push_back(std::move(chunk));
+        chunk = std::string(word.substr(i, n));
+      } else {
+        chunk = std::move(next);
+      }
+      i += n;
+    }
+    line = std::move(chunk);
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
+// A block of lines laid out at a given size, relative to its own top-left.
+struct Block {
+  std::vector<PlacedText> texts;
+  std::vector<PlacedBox> boxes;
+  int width = 0;
+  int height = 0;
+  bool broke_word = false;
+  bool too_wide = false;  // some line could not fit even when split
+};
+
+void Shift(Block& b, int dx, int dy) {
+  for (auto& t : b.texts) {
+    t.box.x += dx;
+    t.box.y += dy;
+  }
+  for (auto& x : b.boxes) {
+    x.rect.x += dx;
+    x.rect.y += dy;
+  }
+}
+
+void Append(Block& into, Block&& from, int dx, int dy) {
+  Shift(from, dx, dy);
+  into.texts.insert(into.texts.end(), from.texts.begin(), from.texts.end());
+  into.boxes.insert(into.boxes.end(), from.boxes.begin(), from.boxes.end());
+  into.broke_word |= from.broke_word;
+  into.too_wide |= from.too_wide;
+}
+
+// Appends the wrapped lines of one paragraph at y; returns the new y.
+int AddParagraph(Block& b, std::string_view text, FontFace face, int px, Color color, int width,
+                 int y, TextMeasurer& m) {
+  int lh = m.LineHeight(face, px);
+  for (auto& line : Wrap(text, width, face, px, m, &b.broke_word)) {
+    int w = m.Width(line, face, px);
+    if (w > width) b.too_wide = true;
+    b.texts.push_back(PlacedText{std::move(line), face, px, color, Rect{0, y, w, lh}});
+    y += lh;
+  }
+  return y;
+}
+
+Block LanguageBlock(const SlideText& text, const Theme& theme, int px, int width,
+                    TextMeasurer& m) {
+  Block b;
+  b.width = width;
+  int title_px = Round(px * kTitleScale);
+  int y = AddParagraph(b, text.title, FontFace::kBold, title_px, theme.accent, width, 0, m);
+  int lh = m.LineHeight(FontFace::kRegular, px);
+  y += lh / 3;
+  for (size_t i = 0; i < text.body.size(); ++i) {
+    if (i > 0) y += lh / 3;
+    y = AddParagraph(b, text.body[i], FontFace::kRegular, px, theme.text, width, y, m);
+  }
+  b.height = y;
+  return b;
+}
+
+// Shared lines (names) in the number of columns that makes the block shortest.
+Block SharedBlock(const std::vector<std::string>& lines, const Theme& theme, int px, int width,
+                  int gutter, TextMeasurer& m) {
+  Block best;
+  bool have_best = false;
+  int lh = m.LineHeight(FontFace::kRegular, px);
+  for (int columns = 1; columns <= 4; ++columns) {
+    int col_w = (width - (columns - 1) * gutter) / columns;
+    if (col_w <= 0) break;
+    // Wrap every item first to know its height, then fill columns in order.
+    std::vector<Block> items;
+    int total = 0;
+    for (const auto& line : lines) {
+      Block item;
+      item.height = AddParagraph(item, line, FontFace::kRegular, px, theme.text, col_w, 0, m);
+      total += item.height;
+      items.push_back(std::move(item));
+    }
+    int target = (total + columns - 1) / columns;
+    Block b;
+    b.width = width;
+    int column = 0, y = 0, tallest = 0;
+    for (auto& item : items) {
+      if (y > 0 && y + item.height > target + lh / 2 && column + 1 < columns) {
+        ++column;
+        y = 0;
+      }
+      int h = item.height;
+      Append(b, std::move(item), column * (col_w + gutter), y);
+      y += h;
+      tallest = std::max(tallest, y);
+    }
+    b.height = tallest;
+    bool better = !have_best || (!b.broke_word && best.broke_word) ||
+                  (b.broke_word == best.broke_word && b.height < best.height);
+    if (better) {
+      best = std::move(b);
+      have_best = true;
+    }
+  }
+  return best;
+}
+
+// The slide's text for a body rectangle at size px, in the arrangement that
+// suits the rectangle (columns or stacked for bilingual slides).
+Block SlideBlock(const Slide& slide, const SlideView& view, int px, const Rect& body,
+                 bool side_by_side, TextMeasurer& m) {
+  Block all;
+  all.width = body.w;
+  int lh = m.LineHeight(FontFace::kRegular, px);
+  int gutter = std::max(Round(body.w * 0.04), 2 * px);
+  int rule = std::max(2, px / 12);  // divider thickness
+  Color rule_color = slide.theme.accent;
+  int y = 0;
+  if (!view.bilingual) {
+    Block b = LanguageBlock(slide.text(view.language), slide.theme, px, body.w, m);
+    y = b.height;
+    Append(all, std::move(b), 0, 0);
+  } else if (side_by_side) {
+    int col_w = (body.w - gutter) / 2;
+    Block fr = LanguageBlock(slide.fr, slide.theme, px, col_w, m);
+    Block en = LanguageBlock(slide.en, slide.theme, px, col_w, m);
+    y = std::max(fr.height, en.height);
+    all.boxes.push_back(PlacedBox{Rect{col_w + (gutter - rule) / 2, 0, rule, y}, rule_color});
+    Append(all, std::move(fr), 0, 0);
+    Append(all, std::move(en), col_w + gutter, 0);
+  } else {
+    Block fr = LanguageBlock(slide.fr, slide.theme, px, body.w, m);
+    Block en = LanguageBlock(slide.en, slide.theme, px, body.w, m);
+    int fr_h = fr.height;
+    Append(all, std::move(fr), 0, 0);
+    y = fr_h + lh / 2;
+    all.boxes.push_back(PlacedBox{Rect{0, y, body.w / 4, rule}, rule_color});
+    y += rule + lh / 2;
+    int en_h = en.height;
+    Append(all, std::move(en), 0, y);
+    y += en_h;
+  }
+  if (!slide.shared.empty()) {
+    y += lh * 2 / 3;
+    Block shared = SharedBlock(slide.shared, slide.theme, px, body.w, gutter, m);
+    int h = shared.height;
+    Append(all, std::move(shared), 0, y);
+    y += h;
+  }
+  all.height = y;
+  return all;
+}
+
+struct Fit {
+  Block block;
+  int px = 0;
+};
+
+// Largest px in [floor_px, max_px] whose block fits the body, preferring sizes
+// that split no word. Height grows with px almost always; a final downward
+// walk covers the rare size where it does not.
+std::optional<Fit> FitSlide(const Slide& slide, const SlideView& view, const Rect& body,
+                            bool side_by_side, int floor_px, int max_px, TextMeasurer& m) {
+  for (bool allow_split : {false, true}) {
+    auto fits = [&](int px, Block* out) {
+      Block b = SlideBlock(slide, view, px, body, side_by_side, m);
+      bool ok = b.height <= body.h && !b.too_wide && (allow_split || !b.broke_word);
+      if (ok && out) *out = std::move(b);
+      return ok;
+    };
+    int lo = floor_px, hi = max_px;
+    if (!fits(lo, nullptr)) continue;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) / 2;
+      if (fits(mid, nullptr)) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    Fit f;
+    f.px = lo;
+    if (fits(lo, &f.block)) return f;
+  }
+  return std::nullopt;
+}
+
+struct Band {
+  Rect background;
+  Rect content;
+  std::vector<PlacedText> texts;
+  PlacedQr qr;
+  int hotline_px = 0;
+};
+
+Result<Band> LayoutBand(const Bundle& bundle, const Theme& theme, const Rect& safe, int shorter,
+                        TextMeasurer& m) {
+  Band band;
+  int band_h = std::min(Round(shorter * kBandHeight), Round(safe.h * kBandMaxOfSafe));
+  int pad = Round(shorter * kBandPadding);
+  band.content = Rect{safe.x, safe.bottom() - band_h, safe.w, band_h};
+  int top = band.content.y - pad;
+  band.background = Rect{0, top, 0, 0};  // width/height set by the caller (screen size)
+
+  auto qr = EncodeQr(bundle.contact.QrPayload());
+  if (!qr.ok()) return qr.status();
+  int modules = qr->size + 2 * kQrQuietModules;
+  int module_px = band_h / modules;
+  if (module_px < 2) {
+    return Status::Invalid("the band is " + std::to_string(band_h) +
+                           " px tall: too small for a readable QR code (needs " +
+                           std::to_string(2 * modules) + " px)");
+  }
+  int tile = modules * module_px;
+  band.qr = PlacedQr{std::move(*qr), Rect{safe.x, band.content.y + (band_h - tile) / 2, tile, tile},
+                     module_px, kQrQuietModules};
+
+  int x0 = band.qr.tile.right() + Round(shorter * kBandGap);
+  int text_w = safe.right() - x0;
+  struct Line {
+    std::string text;
+    FontFace face;
+    double share;
+    int min_px;
+  } lines[] = {
+      {bundle.contact.label_fr + "  \xC2\xB7  " + bundle.contact.label_en, FontFace::kRegular,
+       kBandLabel, Round(shorter * kBodyFloor)},
+      {bundle.contact.hotline, FontFace::kBold, kBandHotline, Round(shorter * kHotlineFloor)},
+      {bundle.contact.email, FontFace::kBold, kBandEmail, Round(shorter * kBodyFloor)},
+  };
+  // Each line as large as its share of the band allows and its width permits;
+  // then all scaled down together if the three do not fit the band's height.
+  int px[3];
+  for (int i = 0; i < 3; ++i) {
+    int p = std::max(1, Round(band_h * lines[i].share));
+    while (p > 1 && m.Width(lines[i].text, lines[i].face, p) > text_w) --p;
+    px[i] = p;
+  }
+  auto total_height = [&] {
+    int h = 0;
+    for (int i = 0; i < 3; ++i) h += m.LineHeight(lines[i].face, px[i]);
+    return h;
+  };
+  while (total_height() > band_h && px[1] > 1) {
+    for (int& p : px) p = std::max(1, p * 19 / 20);
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (px[i] < lines[i].min_px) {
+      return Status::Invalid("the band line \"" + lines[i].text + "\" fits only at " +
+                             std::to_string(px[i]) + " px, below the legibility floor of " +
+                             std::to_string(lines[i].min_px) + " px");
+    }
+  }
+  int y = band.content.y + (band_h - total_height()) / 2;
+  for (int i = 0; i < 3; ++i) {
+    int lh = m.LineHeight(lines[i].face, px[i]);
+    band.texts.push_back(PlacedText{lines[i].text, lines[i].face, px[i], theme.band_text,
+                                    Rect{x0, y, m.Width(lines[i].text, lines[i].face, px[i]), lh}});
+    y += lh;
+  }
+  band.hotline_px = px[1];
+  return band;
+}
+
+}  // namespace
+
+std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width, FontFace face,
+                                       int px, TextMeasurer& measurer) {
+  return Wrap(paragraph, max_width, face, px, measurer, nullptr);
+}
+
+Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width,
+                                int height, TextMeasurer& measurer,
+                                const LayoutOptions& options) {
+  if (view.slide_index >= bundle.slides.size()) {
+    return Status::Invalid("no slide number " + std::to_string(view.slide_index));
+  }
+  if (width < 64 || height < 64) {
+    return Status::Invalid("screen " + std::to_string(width) + "x" + std::to_string(height) +
+                           " is too small");
+  }
+  const Slide& slide = bundle.slides[view.slide_index];
+  std::string where = "slide \"" + slide.id + "\"" +
+                      (view.bilingual ? "" : std::string(" (") + LanguageCode(view.language) + ")") +
+                      " at " + std::to_string(width) + "x" + std::to_string(height);
+  int shorter = std::min(width, height);
+  int mx = Round(width * options.margin_percent / 100.0);
+  int my = Round(height * options.margin_percent / 100.0);
+
+  FrameLayout frame;
+  frame.width = width;
+  frame.height = height;
+  frame.background = slide.theme.background;
+  frame.safe_area = Rect{mx, my, width - 2 * mx, height - 2 * my};
+
+  auto band = LayoutBand(bundle, slide.theme, frame.safe_area, shorter, measurer);
+  if (!band.ok()) return band.status().WithContext(where);
+  band->background.w = width;
+  band->background.h = height - band->background.y;
+  frame.boxes.push_back(PlacedBox{band->background, slide.theme.band_background});
+  frame.qr = std::move(band->qr);
+  frame.hotline_px = band->hotline_px;
+
+  int gap = Round(shorter * kBandGap);
+  Rect body{frame.safe_area.x, frame.safe_area.y, frame.safe_area.w,
+            band->background.y - gap - frame.safe_area.y};
+  int floor_px = Round(shorter * kBodyFloor);
+  int max_px = std::max(floor_px, Round(shorter * kBodyMax));
+
+  // Bilingual slides try both arrangements and keep the one with larger text.
+  std::optional<Fit> best;
+  for (bool side_by_side : {true, false}) {
+    if (!view.bilingual && !side_by_side) continue;
+    auto fit = FitSlide(slide, view, body, side_by_side, floor_px, max_px, measurer);
+    if (fit && (!best || fit->px > best->px ||
+                (fit->px == best->px && best->block.broke_word && !fit->block.broke_word))) {
+      best = std::move(fit);
+    }
+    if (!view.bilingual) break;
+  }
+  if (!best) {
+    return Status::Invalid(where + ": the text does not fit the " + std::to_string(body.w) + "x" +
+                           std::to_string(body.h) + " px text area even at the legibility floor (" +
+                           std::to_string(floor_px) +
+                           " px): shorten it or split it over two slides");
+  }
+  // Centre the block vertically in the body area.
+  Shift(best->block, body.x, body.y + (body.h - best->block.height) / 2);
+  frame.boxes.insert(frame.boxes.end(), best->block.boxes.begin(), best->block.boxes.end());
+  frame.texts = std::move(best->block.texts);
+  frame.texts.insert(frame.texts.end(), band->texts.begin(), band->texts.end());
+  frame.body_px = best->px;
+  return frame;
+}
+
+}  // namespace kiosk

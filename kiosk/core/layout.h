@@ -1,0 +1,99 @@
+// Turns a slide into positioned text and boxes for a screen of a given size:
+// wraps words, fits the text to the safe area (TV overscan margin) with the
+// largest size that fits, and places the help band (hotline, e-mail, QR code)
+// that every frame carries. Pure computation; the platform draws the result.
+//
+// Guarantees of a successful layout: every text line and box lies inside the
+// safe area; words are broken only when a single word cannot fit a line; the
+// band's hotline is at least kHotlineFloor of the screen's shorter side and
+// body text at least kBodyFloor. When that cannot be met the layout fails with
+// a message saying which slide and language, and why (kiosk validate shows it;
+// the player skips the slide rather than shrink it to dust).
+//
+// Units: pixels, in the slide's own orientation (after rotation, a portrait
+// TV is laid out as a portrait screen).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kiosk/core/content.h"
+#include "kiosk/core/qr.h"
+#include "kiosk/core/status.h"
+#include "kiosk/core/text_measurer.h"
+
+namespace kiosk {
+
+// Floors, as fractions of the screen's shorter side (its height on a landscape
+// TV): the shorter side is what sets the apparent size of text on a panel,
+// whichever way it is mounted.
+inline constexpr double kHotlineFloor = 0.05;
+inline constexpr double kBodyFloor = 0.025;
+
+struct Rect {
+  int x = 0, y = 0, w = 0, h = 0;
+  int right() const { return x + w; }
+  int bottom() const { return y + h; }
+  bool Contains(const Rect& o) const {
+    return o.x >= x && o.y >= y && o.right() <= right() && o.bottom() <= bottom();
+  }
+  bool operator==(const Rect&) const = default;
+};
+
+// One line of text; box is its line box (width = measured advance, height =
+// line height), top-left anchored.
+struct PlacedText {
+  std::string text;
+  FontFace face = FontFace::kRegular;
+  int px = 0;
+  Color color;
+  Rect box;
+};
+
+struct PlacedBox {
+  Rect rect;
+  Color color;
+};
+
+struct PlacedQr {
+  QrMatrix matrix;
+  Rect tile;            // light square including the quiet zone
+  int module_px = 0;    // each module is module_px x module_px, on whole pixels
+  int quiet_modules = 0;
+};
+
+// What one frame shows.
+struct FrameLayout {
+  int width = 0, height = 0;
+  Color background;
+  Rect safe_area;
+  std::vector<PlacedBox> boxes;  // drawn first, in order
+  std::vector<PlacedText> texts;
+  PlacedQr qr;
+  int body_px = 0;     // the size the slide's text got
+  int hotline_px = 0;  // the size the band's number got
+};
+
+// Which slide, in which language(s).
+struct SlideView {
+  size_t slide_index = 0;
+  bool bilingual = true;              // both languages on the slide
+  Language language = Language::kFrench;  // when not bilingual
+};
+
+struct LayoutOptions {
+  double margin_percent = 5.0;
+};
+
+// Lays out a whole frame: background, slide text, help band.
+Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width,
+                                int height, TextMeasurer& measurer,
+                                const LayoutOptions& options = {});
+
+// Greedy word wrap of one paragraph to max_width: breaks at spaces; a word
+// wider than a line is split between characters (never inside a UTF-8
+// sequence). Exposed for tests.
+std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width, FontFace face,
+                                       int px, TextMeasurer& measurer);
+
+}  // namespace kiosk
