@@ -292,11 +292,14 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
       case CURLE_UNSUPPORTED_PROTOCOL: {
         long redirects = 0;
         curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &redirects);
-        if (redirects > 0 || effective_url != request.url) {
-          message = "redirect to " + effective_url + " refused: from " +
-                    (IsHttps(request.url) ? std::string("https only https")
-                                          : std::string("http only http or https")) +
-                    " is allowed";
+        if (std::string_view(detail).find("HTTP/0.9") != std::string_view::npos) {
+          // What libcurl makes of bytes that are not an HTTP status line.
+          message = where + " did not answer in HTTP: " + detail;
+        } else if (redirects > 0 || effective_url != request.url) {
+          message = "redirect to " + effective_url + " refused: " +
+                    (IsHttps(request.url)
+                         ? std::string("a request made over https may only be redirected to https")
+                         : std::string("only http and https are allowed"));
         } else {
           message = "unsupported URL (only http and https): " + request.url + ": " + detail;
         }

@@ -1,0 +1,325 @@
+// CurlFetcher against real servers: nginx for the protocol (validators, 304,
+// TLS) and the fault server for everything a network can do wrong. Every
+// failure must be a Network error that says what happened, and arrive within
+// a bounded time.
+#include "kiosk/platform/net/curl_fetcher.h"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <string>
+
+#include "tests/net/test_servers.h"
+
+namespace kiosk {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using testing::FaultServer;
+using testing::NginxServer;
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Small limits so the slow cases finish in about a second.
+CurlFetcherOptions FastOptions() {
+  CurlFetcherOptions options;
+  options.connect_timeout = milliseconds(2000);
+  options.total_timeout = milliseconds(5000);
+  options.low_speed_bytes_per_s = 1024;
+  options.low_speed_window = seconds(1);
+  return options;
+}
+
+std::unique_ptr<CurlFetcher> MakeFetcher(CurlFetcherOptions options = FastOptions()) {
+  auto fetcher = CurlFetcher::Create(std::move(options));
+  REQUIRE_MESSAGE(fetcher.ok(), fetcher.status().ToString());
+  return std::move(*fetcher);
+}
+
+std::unique_ptr<NginxServer> StartNginx() {
+  auto server = NginxServer::Start();
+  REQUIRE_MESSAGE(server.ok(), server.status().ToString());
+  return std::move(*server);
+}
+
+std::unique_ptr<FaultServer> StartFaultServer(bool with_tls = false) {
+  auto server = FaultServer::Start(with_tls);
+  REQUIRE_MESSAGE(server.ok(), server.status().ToString());
+  return std::move(*server);
+}
+
+// Runs a fetch that must fail, checks the failure is a Network error whose
+// message contains `expected`, and that it came within `limit`.
+void ExpectNetworkError(CurlFetcher& fetcher, const FetchRequest& request,
+                        const std::string& expected, milliseconds limit = milliseconds(3000)) {
+  const auto start = std::chrono::steady_clock::now();
+  auto response = fetcher.Fetch(request);
+  const auto took =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
+  INFO("url: ", request.url);
+  REQUIRE_FALSE(response.ok());
+  INFO("message: ", response.status().message());
+  CHECK(response.status().code() == Status::Code::kNetwork);
+  CHECK(Contains(response.status().message(), expected));
+  CHECK(took < limit);
+}
+
+FetchRequest Get(const std::string& url) {
+  FetchRequest request;
+  request.url = url;
+  return request;
+}
+
+TEST_CASE("nginx: a 200 carries the body, the ETag and Last-Modified") {
+  auto nginx = StartNginx();
+  testing::WriteFile(nginx->root() / "bundle" / "manifest.json", "{\"version\": 1}\n");
+  auto fetcher = MakeFetcher();
+
+  auto response = fetcher->Fetch(Get(nginx->Url("/bundle/manifest.json")));
+  REQUIRE_MESSAGE(response.ok(), response.status().ToString());
+  CHECK(response->http_status == 200);
+  CHECK(response->body == "{\"version\": 1}\n");
+  CHECK(response->etag.starts_with("\""));
+  CHECK(response->etag.ends_with("\""));
+  CHECK(response->last_modified.ends_with(" GMT"));
+  CHECK(response->wire_bytes > response->body.size() + 100);  // headers both ways
+
+  // The request said who it was.
+  CHECK(Contains(testing::ReadFile(nginx->access_log()), "\"" + KioskUserAgent() + "\""));
+  CHECK(KioskUserAgent().starts_with("kiosk/"));
+}
+
+TEST_CASE("nginx: conditional requests get a 304 with no body and few wire bytes") {
+  auto nginx = StartNginx();
+  const auto file = nginx->root() / "manifest.json";
+  testing::WriteFile(file, std::string(20000, 'm'));
+  auto fetcher = MakeFetcher();
+  auto first = fetcher->Fetch(Get(nginx->Url("/manifest.json")));
+  REQUIRE(first.ok());
+  REQUIRE(first->http_status == 200);
+
+  SUBCASE("If-None-Match") {
+    FetchRequest again = Get(nginx->Url("/manifest.json"));
+    again.if_none_match = first->etag;
+    auto response = fetcher->Fetch(again);
+    REQUIRE(response.ok());
+    CHECK(response->http_status == 304);
+    CHECK(response->body.empty());
+    CHECK(response->wire_bytes < 1024);
+    CHECK(response->etag == first->etag);
+  }
+  SUBCASE("If-Modified-Since alone") {
+    FetchRequest again = Get(nginx->Url("/manifest.json"));
+    again.if_modified_since = first->last_modified;
+    auto response = fetcher->Fetch(again);
+    REQUIRE(response.ok());
+    CHECK(response->http_status == 304);
+    CHECK(response->body.empty());
+  }
+  SUBCASE("a changed file is a 200 with new validators despite the old ones") {
+    testing::WriteFile(file, std::string(20001, 'n'));
+    FetchRequest again = Get(nginx->Url("/manifest.json"));
+    again.if_none_match = first->etag;
+    auto response = fetcher->Fetch(again);
+    REQUIRE(response.ok());
+    CHECK(response->http_status == 200);
+    CHECK(response->body.size() == 20001);
+    CHECK(response->etag != first->etag);
+  }
+}
+
+TEST_CASE("nginx: a missing file is a 404 answer, not a transport error") {
+  auto nginx = StartNginx();
+  auto fetcher = MakeFetcher();
+  auto response = fetcher->Fetch(Get(nginx->Url("/nothing/here.json")));
+  REQUIRE(response.ok());
+  CHECK(response->http_status == 404);
+  CHECK(response->etag.empty());
+}
+
+TEST_CASE("nginx over HTTPS: the pinned test CA is trusted, anything else is refused") {
+  auto nginx = StartNginx();
+  testing::WriteFile(nginx->root() / "slides.json", "[]");
+
+  SUBCASE("pinned test CA: 200 and then 304") {
+    CurlFetcherOptions options = FastOptions();
+    options.pinned_ca_file = nginx->ca_file();
+    auto fetcher = MakeFetcher(options);
+    auto response = fetcher->Fetch(Get(nginx->HttpsUrl("/slides.json")));
+    REQUIRE_MESSAGE(response.ok(), response.status().ToString());
+    CHECK(response->http_status == 200);
+    CHECK(response->body == "[]");
+    FetchRequest again = Get(nginx->HttpsUrl("/slides.json"));
+    again.if_none_match = response->etag;
+    auto unchanged = fetcher->Fetch(again);
+    REQUIRE(unchanged.ok());
+    CHECK(unchanged->http_status == 304);
+  }
+  SUBCASE("system CAs only: the test CA is unknown") {
+    auto fetcher = MakeFetcher();
+    ExpectNetworkError(*fetcher, Get(nginx->HttpsUrl("/slides.json")),
+                       "TLS certificate did not verify");
+  }
+  SUBCASE("a different CA pinned") {
+    CurlFetcherOptions options = FastOptions();
+    options.pinned_ca_file = nginx->other_ca_file();
+    auto fetcher = MakeFetcher(options);
+    ExpectNetworkError(*fetcher, Get(nginx->HttpsUrl("/slides.json")),
+                       "TLS certificate did not verify");
+  }
+  SUBCASE("a redirect from https to http is refused") {
+    CurlFetcherOptions options = FastOptions();
+    options.pinned_ca_file = nginx->ca_file();
+    auto fetcher = MakeFetcher(options);
+    ExpectNetworkError(*fetcher, Get(nginx->HttpsUrl("/_test/to-http?to=slides.json")),
+                       "refused");
+  }
+}
+
+TEST_CASE("a pinned CA file that cannot be read fails at creation") {
+  CurlFetcherOptions options;
+  options.pinned_ca_file = "/nonexistent/ca.pem";
+  auto fetcher = CurlFetcher::Create(options);
+  REQUIRE_FALSE(fetcher.ok());
+  CHECK(fetcher.status().code() == Status::Code::kIo);
+  CHECK(Contains(fetcher.status().message(), "/nonexistent/ca.pem"));
+}
+
+TEST_CASE("the production options follow the unit's config") {
+  UpdateConfig config;
+  config.pinned_ca_file = "/etc/kiosk/ca.pem";
+  const CurlFetcherOptions options = CurlFetcherOptionsFor(config);
+  CHECK(options.pinned_ca_file == "/etc/kiosk/ca.pem");
+  CHECK(options.low_speed_bytes_per_s == 1024);
+  CHECK(options.low_speed_window == seconds(15));
+}
+
+TEST_CASE("fault server: HTTP error statuses are answers") {
+  auto server = StartFaultServer();
+  auto fetcher = MakeFetcher();
+  for (int status : {404, 500}) {
+    auto response = fetcher->Fetch(Get(server->Url("/_fault/" + std::to_string(status))));
+    REQUIRE(response.ok());
+    CHECK(response->http_status == status);
+    CHECK(response->body == "fault " + std::to_string(status) + "\n");
+  }
+  // A fault set on an ordinary path through the control endpoint.
+  testing::WriteFile(server->root() / "b" / "manifest.json", "{}");
+  REQUIRE(server->SetFault("/b/manifest.json", "500").ok());
+  auto faulted = fetcher->Fetch(Get(server->Url("/b/manifest.json")));
+  REQUIRE(faulted.ok());
+  CHECK(faulted->http_status == 500);
+  REQUIRE(server->ClearFaults().ok());
+  auto normal = fetcher->Fetch(Get(server->Url("/b/manifest.json")));
+  REQUIRE(normal.ok());
+  CHECK(normal->http_status == 200);
+  CHECK(normal->body == "{}");
+}
+
+TEST_CASE("connection refused is named with the address") {
+  auto fetcher = MakeFetcher();
+  const int port = testing::UnusedPort();
+  ExpectNetworkError(*fetcher, Get("http://127.0.0.1:" + std::to_string(port) + "/manifest.json"),
+                     "connection refused to 127.0.0.1:" + std::to_string(port));
+}
+
+TEST_CASE("transport faults are Network errors that say what happened, in bounded time") {
+  auto server = StartFaultServer();
+  auto fetcher = MakeFetcher();
+  const std::string port = std::to_string(server->http_port());
+
+  SUBCASE("a server that never answers hits the total timeout") {
+    CurlFetcherOptions options = FastOptions();
+    options.total_timeout = milliseconds(1000);
+    auto impatient = MakeFetcher(options);
+    ExpectNetworkError(*impatient, Get(server->Url("/_fault/hang")),
+                       "no complete answer from 127.0.0.1:" + port + " within 1 s (timeout)");
+  }
+  SUBCASE("a server that drips bytes is cut off by the low-speed limit") {
+    ExpectNetworkError(*fetcher, Get(server->Url("/_fault/drip")),
+                       "server too slow: below 1024 B/s for 1 s", milliseconds(4000));
+  }
+  SUBCASE("a body shorter than its Content-Length") {
+    ExpectNetworkError(*fetcher, Get(server->Url("/_fault/truncate")),
+                       "truncated body from 127.0.0.1:" + port + ": got 100 of 1000 bytes");
+  }
+  SUBCASE("a body over the limit, announced by Content-Length") {
+    ExpectNetworkError(*fetcher, Get(server->Url("/_fault/oversize")),
+                       "body larger than the 1048576-byte limit");
+  }
+  SUBCASE("a body over the limit, chunked so its size is unknown up front") {
+    FetchRequest request = Get(server->Url("/_fault/oversize-chunked?bytes=200000"));
+    request.max_body_bytes = 100000;
+    ExpectNetworkError(*fetcher, request, "body larger than the 100000-byte limit");
+  }
+  SUBCASE("a body exactly at the limit is accepted") {
+    FetchRequest request = Get(server->Url("/_fault/oversize-chunked?bytes=100000"));
+    request.max_body_bytes = 100000;
+    auto response = fetcher->Fetch(request);
+    REQUIRE_MESSAGE(response.ok(), response.status().ToString());
+    CHECK(response->body.size() == 100000);
+  }
+  SUBCASE("a redirect loop") {
+    ExpectNetworkError(*fetcher, Get(server->Url("/_fault/redirect-loop")),
+                       "too many redirects (more than 3)");
+  }
+  SUBCASE("a single redirect is followed, and the final validators are kept") {
+    testing::WriteFile(server->root() / "real.json", "real");
+    auto response = fetcher->Fetch(Get(server->Url("/_fault/redirect?to=/real.json")));
+    REQUIRE_MESSAGE(response.ok(), response.status().ToString());
+    CHECK(response->http_status == 200);
+    CHECK(response->body == "real");
+    CHECK_FALSE(response->etag.empty());
+  }
+  SUBCASE("a connection closed without an answer") {
+    ExpectNetworkError(*fetcher, Get(server->Url("/_fault/close")),
+                       "127.0.0.1:" + port + " closed the connection without answering");
+  }
+  SUBCASE("garbage instead of HTTP") {
+    ExpectNetworkError(*fetcher, Get(server->Url("/_fault/garbage")),
+                       "127.0.0.1:" + port + " did not answer in HTTP");
+  }
+  SUBCASE("the same fetcher works again after a failure") {
+    testing::WriteFile(server->root() / "ok.txt", "fine");
+    ExpectNetworkError(*fetcher, Get(server->Url("/_fault/truncate")), "truncated body");
+    auto response = fetcher->Fetch(Get(server->Url("/ok.txt")));
+    REQUIRE_MESSAGE(response.ok(), response.status().ToString());
+    CHECK(response->body == "fine");
+  }
+}
+
+TEST_CASE("fault server over HTTPS: a downgrade redirect to http is refused") {
+  auto server = StartFaultServer(/*with_tls=*/true);
+  testing::WriteFile(server->root() / "manifest.json", "{}");
+  CurlFetcherOptions options = FastOptions();
+  options.pinned_ca_file = server->ca_file();
+  auto fetcher = MakeFetcher(options);
+
+  auto direct = fetcher->Fetch(Get(server->HttpsUrl("/manifest.json")));
+  REQUIRE_MESSAGE(direct.ok(), direct.status().ToString());
+  CHECK(direct->body == "{}");
+  ExpectNetworkError(*fetcher, Get(server->HttpsUrl("/_fault/redirect-to-http?to=/manifest.json")),
+                     "redirect to http://127.0.0.1:" + std::to_string(server->http_port()) +
+                         "/manifest.json refused");
+  // The http side was never asked for the file.
+  auto log = server->RequestLog();
+  REQUIRE(log.ok());
+  int manifest_requests = 0;
+  for (const std::string& line : *log) manifest_requests += line == "GET /manifest.json";
+  CHECK(manifest_requests == 1);
+}
+
+TEST_CASE("a validator with a line break is refused before anything is sent") {
+  auto fetcher = MakeFetcher();
+  FetchRequest request = Get("http://127.0.0.1:1/x");
+  request.if_none_match = "\"abc\"\r\nX-Injected: 1";
+  auto response = fetcher->Fetch(request);
+  REQUIRE_FALSE(response.ok());
+  CHECK(response.status().code() == Status::Code::kInvalid);
+}
+
+}  // namespace
+}  // namespace kiosk

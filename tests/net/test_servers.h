@@ -1,0 +1,118 @@
+// Real servers for the network tests, each a child process that dies with the
+// test: the fault-injecting server (tests/servers/fault_server.py) and a
+// private nginx (tests/servers/nginx_server.py, which also makes the test CA
+// and a certificate for 127.0.0.1 with the openssl CLI).
+//
+// Cleanup is guaranteed three ways: the destructors stop the child (doctest's
+// REQUIRE throws, so they run when a test fails); the child gets SIGKILL if
+// the test process dies (PR_SET_PDEATHSIG); and each server exits by itself
+// when its stdin pipe closes or after max_seconds.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/status.h"
+
+namespace kiosk::testing {
+
+// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A child process whose first stdout line is "key=value key=value ...".
+class ServerProcess {
+ public:
+  // Starts argv (argv[0] looked up in PATH) and waits up to startup_timeout
+  // for the first line.
+  static Result<std::unique_ptr<ServerProcess>> Start(const std::vector<std::string>& argv,
+                                                      std::chrono::milliseconds startup_timeout);
+  // Stops the child: closes its stdin, SIGTERM, SIGKILL after 3 s.
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // A value from the first line, or "" if absent.
+  std::string Get(const std::string& key) const;
+
+ private:
+  ServerProcess() = default;
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  std::map<std::string, std::string> info_;
+};
+
+// A port on 127.0.0.1 that nothing listens on (bound, then released).
+int UnusedPort();
+
+// Writes bytes to a file, creating parent directories.
+void WriteFile(const std::filesystem::path& path, const std::string& bytes);
+std::string ReadFile(const std::filesystem::path& path);
+
+// tests/servers/fault_server.py serving root() over HTTP, and over HTTPS with
+// a certificate from ca_file() when started with_tls.
+class FaultServer {
+ public:
+  static Result<std::unique_ptr<FaultServer>> Start(bool with_tls = false);
+
+  const std::filesystem::path& root() const { return root_.path(); }
+  std::string Url(const std::string& path) const;       // http://127.0.0.1:<port><path>
+  std::string HttpsUrl(const std::string& path) const;  // needs with_tls
+  std::string ca_file() const;                          // needs with_tls
+  int http_port() const { return http_port_; }
+
+  // Makes an ordinary path misbehave like /_fault/<fault> (see the script).
+  Status SetFault(const std::string& path, const std::string& fault);
+  Status ClearFaults();
+  // "METHOD path" lines, oldest first.
+  Result<std::vector<std::string>> RequestLog();
+
+ private:
+  FaultServer() = default;
+  TempDir root_;
+  TempDir tls_dir_;
+  std::unique_ptr<ServerProcess> process_;
+  int http_port_ = 0;
+  int https_port_ = 0;
+};
+
+// nginx serving root() on 127.0.0.1 over HTTP and HTTPS. extra_server_conf is
+// pasted into the server block.
+class NginxServer {
+ public:
+  static Result<std::unique_ptr<NginxServer>> Start(const std::string& extra_server_conf = "");
+
+  const std::filesystem::path& root() const { return root_.path(); }
+  std::string Url(const std::string& path) const;
+  std::string HttpsUrl(const std::string& path) const;
+  std::string ca_file() const { return ca_file_; }              // signed the server cert
+  std::string other_ca_file() const { return other_ca_file_; }  // did not
+  std::filesystem::path access_log() const { return work_.path() / "access.log"; }
+
+ private:
+  NginxServer() = default;
+  TempDir root_;
+  TempDir work_;
+  std::unique_ptr<ServerProcess> process_;
+  int http_port_ = 0;
+  int https_port_ = 0;
+  std::string ca_file_;
+  std::string other_ca_file_;
+};
+
+}  // namespace kiosk::testing
