@@ -8,6 +8,7 @@ namespace {
 
 // Proportions, as fractions of the screen's shorter side unless said.
 constexpr double kBandHeight = 0.22;     // the help band's content height
+constexpr double kBandHeightPortrait = 0.3;
 constexpr double kBandMaxOfSafe = 0.35;  // ... but never more of the safe height
 constexpr double kBandPadding = 0.02;    // band colour beyond its content
 constexpr double kBandGap = 0.03;        // between the QR tile and the band text
@@ -15,7 +16,7 @@ constexpr double kBodyMax = 0.075;       // largest body text
 constexpr double kTitleScale = 1.3;      // title px = body px * this
 constexpr int kQrQuietModules = 2;       // on a light tile; zbar and phones read it
 // Band lines as fractions of the band height: label, hotline, e-mail.
-constexpr double kBandLabel = 0.17, kBandHotline = 0.36, kBandEmail = 0.2;
+constexpr double kBandLabel = 0.15, kBandHotline = 0.44, kBandEmail = 0.2;
 
 int Round(double v) { return static_cast<int>(std::lround(v)); }
 
@@ -142,7 +143,9 @@ Block SharedBlock(const std::vector<std::string>& lines, const Theme& theme, int
     int total = 0;
     for (const auto& line : lines) {
       Block item;
-      item.height = AddParagraph(item, line, FontFace::kRegular, px, theme.text, col_w, 0, m);
+      // A gap after each name, so wrapped names do not run into the next.
+      item.height = AddParagraph(item, line, FontFace::kRegular, px, theme.text, col_w, 0, m) +
+                    lh / 3;
       total += item.height;
       items.push_back(std::move(item));
     }
@@ -260,9 +263,12 @@ struct Band {
 };
 
 Result<Band> LayoutBand(const Bundle& bundle, const Theme& theme, const Rect& safe, int shorter,
-                        TextMeasurer& m) {
+                        bool enforce_floors, TextMeasurer& m) {
   Band band;
-  int band_h = std::min(Round(shorter * kBandHeight), Round(safe.h * kBandMaxOfSafe));
+  // A portrait panel has height to spare and too little width for the label
+  // on one line, so its band is taller and carries the label on two lines.
+  double share = safe.h > safe.w ? kBandHeightPortrait : kBandHeight;
+  int band_h = std::min(Round(shorter * share), Round(safe.h * kBandMaxOfSafe));
   int pad = Round(shorter * kBandPadding);
   band.content = Rect{safe.x, safe.bottom() - band_h, safe.w, band_h};
   int top = band.content.y - pad;
@@ -272,7 +278,7 @@ Result<Band> LayoutBand(const Bundle& bundle, const Theme& theme, const Rect& sa
   if (!qr.ok()) return qr.status();
   int modules = qr->size + 2 * kQrQuietModules;
   int module_px = band_h / modules;
-  if (module_px < 2) {
+  if (module_px < (enforce_floors ? 2 : 1)) {
     return Status::Invalid("the band is " + std::to_string(band_h) +
                            " px tall: too small for a readable QR code (needs " +
                            std::to_string(2 * modules) + " px)");
@@ -286,45 +292,66 @@ Result<Band> LayoutBand(const Bundle& bundle, const Theme& theme, const Rect& sa
   struct Line {
     std::string text;
     FontFace face;
-    double share;
+    double share;  // of the band height
     int min_px;
-  } lines[] = {
-      {bundle.contact.label_fr + "  \xC2\xB7  " + bundle.contact.label_en, FontFace::kRegular,
-       kBandLabel, Round(shorter * kBodyFloor)},
-      {bundle.contact.hotline, FontFace::kBold, kBandHotline, Round(shorter * kHotlineFloor)},
-      {bundle.contact.email, FontFace::kBold, kBandEmail, Round(shorter * kBodyFloor)},
   };
-  // Each line as large as its share of the band allows and its width permits;
-  // then all scaled down together if the three do not fit the band's height.
-  int px[3];
-  for (int i = 0; i < 3; ++i) {
-    int p = std::max(1, Round(band_h * lines[i].share));
-    while (p > 1 && m.Width(lines[i].text, lines[i].face, p) > text_w) --p;
-    px[i] = p;
-  }
-  auto total_height = [&] {
-    int h = 0;
-    for (int i = 0; i < 3; ++i) h += m.LineHeight(lines[i].face, px[i]);
-    return h;
-  };
-  while (total_height() > band_h && px[1] > 1) {
-    for (int& p : px) p = std::max(1, p * 19 / 20);
-  }
-  for (int i = 0; i < 3; ++i) {
-    if (px[i] < lines[i].min_px) {
-      return Status::Invalid("the band line \"" + lines[i].text + "\" fits only at " +
-                             std::to_string(px[i]) + " px, below the legibility floor of " +
-                             std::to_string(lines[i].min_px) + " px");
+  int body_floor = Round(shorter * kBodyFloor);
+  const Contact& c = bundle.contact;
+  // The label in both languages on one line where it fits above the floor,
+  // else one line per language: both always, at the same size.
+  std::vector<std::vector<Line>> variants = {
+      {{c.label_fr + "  \xC2\xB7  " + c.label_en, FontFace::kRegular, kBandLabel, body_floor},
+       {c.hotline, FontFace::kBold, kBandHotline, Round(shorter * kHotlineFloor)},
+       {c.email, FontFace::kBold, kBandEmail, body_floor}},
+      {{c.label_fr, FontFace::kRegular, kBandLabel * 0.8, body_floor},
+       {c.label_en, FontFace::kRegular, kBandLabel * 0.8, body_floor},
+       {c.hotline, FontFace::kBold, kBandHotline * 0.9, Round(shorter * kHotlineFloor)},
+       {c.email, FontFace::kBold, kBandEmail * 0.9, body_floor}}};
+  std::vector<Line> lines;
+  std::vector<int> px;
+  std::string problem;
+  for (auto& variant : variants) {
+    // Each line as large as its share of the band allows and its width
+    // permits; then all scaled down together if they overflow the height.
+    std::vector<int> sizes;
+    for (const auto& line : variant) {
+      int p = std::max(1, Round(band_h * line.share));
+      while (p > 1 && m.Width(line.text, line.face, p) > text_w) --p;
+      sizes.push_back(p);
     }
+    // Labels in two languages share one size: equal prominence.
+    if (variant.size() == 4) sizes[0] = sizes[1] = std::min(sizes[0], sizes[1]);
+    auto total_height = [&] {
+      int h = 0;
+      for (size_t i = 0; i < variant.size(); ++i) h += m.LineHeight(variant[i].face, sizes[i]);
+      return h;
+    };
+    while (total_height() > band_h && sizes[0] > 1) {
+      for (int& p : sizes) p = std::max(1, p * 19 / 20);
+    }
+    problem.clear();
+    for (size_t i = 0; i < variant.size() && problem.empty(); ++i) {
+      if (enforce_floors && sizes[i] < variant[i].min_px) {
+        problem = "the band line \"" + variant[i].text + "\" fits only at " +
+                  std::to_string(sizes[i]) + " px, below the legibility floor of " +
+                  std::to_string(variant[i].min_px) + " px";
+      }
+    }
+    lines = std::move(variant);
+    px = std::move(sizes);
+    if (problem.empty()) break;
   }
-  int y = band.content.y + (band_h - total_height()) / 2;
-  for (int i = 0; i < 3; ++i) {
+  if (!problem.empty()) return Status::Invalid(problem);
+  int total = 0;
+  for (size_t i = 0; i < lines.size(); ++i) total += m.LineHeight(lines[i].face, px[i]);
+  int y = band.content.y + (band_h - total) / 2;
+  for (size_t i = 0; i < lines.size(); ++i) {
     int lh = m.LineHeight(lines[i].face, px[i]);
     band.texts.push_back(PlacedText{lines[i].text, lines[i].face, px[i], theme.band_text,
                                     Rect{x0, y, m.Width(lines[i].text, lines[i].face, px[i]), lh}});
+    if (lines[i].face == FontFace::kBold && band.hotline_px == 0) band.hotline_px = px[i];
     y += lh;
   }
-  band.hotline_px = px[1];
   return band;
 }
 
@@ -359,8 +386,13 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
   frame.background = slide.theme.background;
   frame.safe_area = Rect{mx, my, width - 2 * mx, height - 2 * my};
 
-  auto band = LayoutBand(bundle, slide.theme, frame.safe_area, shorter, measurer);
-  if (!band.ok()) return band.status().WithContext(where);
+  auto band =
+      LayoutBand(bundle, slide.theme, frame.safe_area, shorter, options.enforce_floors, measurer);
+  if (!band.ok()) {
+    // Not the slide's fault: the band is the same on every slide.
+    return band.status().WithContext("the help band at " + std::to_string(width) + "x" +
+                                     std::to_string(height));
+  }
   band->background.w = width;
   band->background.h = height - band->background.y;
   frame.boxes.push_back(PlacedBox{band->background, slide.theme.band_background});
@@ -370,7 +402,7 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
   int gap = Round(shorter * kBandGap);
   Rect body{frame.safe_area.x, frame.safe_area.y, frame.safe_area.w,
             band->background.y - gap - frame.safe_area.y};
-  int floor_px = Round(shorter * kBodyFloor);
+  int floor_px = options.enforce_floors ? Round(shorter * kBodyFloor) : 1;
   int max_px = std::max(floor_px, Round(shorter * kBodyMax));
 
   // Bilingual slides try both arrangements and keep the one with larger text.

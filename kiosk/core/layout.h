@@ -3,8 +3,9 @@
 // largest size that fits, and places the help band (hotline, e-mail, QR code)
 // that every frame carries. Pure computation; the platform draws the result.
 //
-// Guarantees of a successful layout: every text line and box lies inside the
-// safe area; words are broken only when a single word cannot fit a line; the
+// Guarantees of a successful layout: every text line, the QR tile and every
+// box except the band's background (which runs to the screen's edges) lies
+// inside the safe area; words are broken only when a single word cannot fit a line; the
 // band's hotline is at least kHotlineFloor of the screen's shorter side and
 // body text at least kBodyFloor. When that cannot be met the layout fails with
 // a message saying which slide and language, and why (kiosk validate shows it;
@@ -83,6 +84,9 @@ struct SlideView {
 
 struct LayoutOptions {
   double margin_percent = 5.0;
+  // false only as the player's last resort on a panel too small for the
+  // floors: a small slide beats a blank screen.
+  bool enforce_floors = true;
 };
 
 // Lays out a whole frame: background, slide text, help band.

@@ -1,5 +1,6 @@
 #include "kiosk/core/validate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -62,7 +63,11 @@ std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& meas
     for (const auto& timed : BuildCycle(bundle, mode)) {
       for (const auto& size : sizes) {
         auto frame = LayoutFrame(bundle, timed.view, size.width, size.height, measurer, options);
-        if (!frame.ok()) problems.push_back(frame.status().message());
+        // The band's problems are the same on every slide: report each once.
+        if (!frame.ok() && std::find(problems.begin(), problems.end(),
+                                     frame.status().message()) == problems.end()) {
+          problems.push_back(frame.status().message());
+        }
       }
     }
   }

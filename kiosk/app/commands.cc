@@ -1,0 +1,100 @@
+#include "kiosk/app/commands.h"
+
+#include <SDL.h>
+
+#include <cstdio>
+
+#include "kiosk/core/content.h"
+#include "kiosk/core/rotation.h"
+#include "kiosk/core/validate.h"
+#include "kiosk/platform/compositor.h"
+#include "kiosk/platform/ttf_fonts.h"
+
+namespace kiosk {
+
+Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& options) {
+  auto bundle = LoadBundleDir(options.content_dir);
+  if (!bundle.ok()) return bundle.status();
+  auto fonts = FontSet::Open(options.data_dir / "fonts");
+  if (!fonts.ok()) return fonts.status();
+  std::error_code ec;
+  std::filesystem::create_directories(options.out_dir, ec);
+  if (ec) return Status::Io(options.out_dir.string() + ": cannot create: " + ec.message());
+
+  // A software renderer drawing into a plain surface: no window, no video
+  // driver, and the same SDL drawing code the player uses.
+  SurfacePtr target(SDL_CreateRGBSurfaceWithFormat(0, options.width, options.height, 32,
+                                                   SDL_PIXELFORMAT_ARGB8888));
+  if (!target) return Status::Internal(std::string("cannot allocate a frame: ") + SDL_GetError());
+  SDL_Renderer* renderer = SDL_CreateSoftwareRenderer(target.get());
+  if (renderer == nullptr) return Status::Internal(std::string("software renderer: ") + SDL_GetError());
+  std::vector<std::filesystem::path> written;
+  Status failure;
+  {
+    Compositor compositor(renderer, **fonts, options.width, options.height,
+                          options.display.rotation_degrees);
+    LayoutOptions layout_options;
+    layout_options.margin_percent = options.display.margin_percent;
+    size_t n = 0;
+    for (const auto& timed : BuildCycle(*bundle, options.display.layout)) {
+      ++n;
+      auto frame = LayoutFrame(*bundle, timed.view, compositor.logical_width(),
+                               compositor.logical_height(), **fonts, layout_options);
+      if (!frame.ok()) {
+        failure = frame.status();
+        break;
+      }
+      auto texture = compositor.RenderSlide(*frame);
+      if (!texture.ok()) {
+        failure = texture.status();
+        break;
+      }
+      compositor.Draw(texture->get());
+      auto pixels = compositor.ReadPixels();
+      if (!pixels.ok()) {
+        failure = pixels.status();
+        break;
+      }
+      const Slide& slide = bundle->slides[timed.view.slide_index];
+      char prefix[8];
+      std::snprintf(prefix, sizeof prefix, "%02zu-", n);
+      std::string name = prefix + slide.id;
+      if (!timed.view.bilingual) name += std::string("-") + LanguageCode(timed.view.language);
+      auto path = options.out_dir / (name + ".png");
+      if (Status s = SavePng(pixels->get(), path.string()); !s.ok()) {
+        failure = s;
+        break;
+      }
+      written.push_back(path);
+    }
+  }
+  SDL_DestroyRenderer(renderer);
+  if (!failure.ok()) return failure;
+  return written;
+}
+
+std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
+                                        const std::filesystem::path& data_dir, int extra_width,
+                                        int extra_height) {
+  auto bundle = LoadBundleDir(dir);
+  if (!bundle.ok()) {
+    // One problem per line of the parser's report.
+    std::vector<std::string> problems;
+    const std::string& m = bundle.status().message();
+    size_t start = 0;
+    while (start < m.size()) {
+      size_t end = m.find('\n', start);
+      if (end == std::string::npos) end = m.size();
+      problems.push_back(m.substr(start, end - start));
+      start = end + 1;
+    }
+    return problems;
+  }
+  auto fonts = FontSet::Open(data_dir / "fonts");
+  if (!fonts.ok()) return {fonts.status().message()};
+  auto sizes = kSupportedSizes;
+  if (extra_width > 0 && extra_height > 0) sizes.push_back({extra_width, extra_height});
+  return ValidateBundle(*bundle, **fonts, sizes);
+}
+
+}  // namespace kiosk

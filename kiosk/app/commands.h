@@ -1,0 +1,33 @@
+// The `kiosk render` and `kiosk validate` commands, and the content check the
+// updater runs on every downloaded bundle.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/config.h"
+#include "kiosk/core/status.h"
+
+namespace kiosk {
+
+struct RenderOptions {
+  std::filesystem::path content_dir;  // a bundle directory (holds slides.json)
+  std::filesystem::path out_dir;
+  std::filesystem::path data_dir;     // fonts/
+  int width = 1920, height = 1080;    // the panel
+  DisplayConfig display;              // layout mode, rotation, margin
+};
+
+// Writes every view of the rotation as <out>/<NN>-<slide id>[-fr|-en].png,
+// pixel for pixel the frame the player shows on a software renderer. Returns
+// the files written, or the first problem.
+Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& options);
+
+// Everything wrong with the bundle in dir: schema, fit at every supported size
+// (plus extra_size when non-zero), contrast. Empty = valid.
+std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
+                                        const std::filesystem::path& data_dir,
+                                        int extra_width = 0, int extra_height = 0);
+
+}  // namespace kiosk

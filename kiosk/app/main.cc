@@ -1,0 +1,231 @@
+// kiosk: awareness signage player. `kiosk --help` lists the commands; every
+// flag is documented in README.md.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiosk/app/commands.h"
+#include "kiosk/app/paths.h"
+#include "kiosk/app/player.h"
+#include "kiosk/core/config.h"
+#include "kiosk/core/log.h"
+
+namespace {
+
+constexpr const char* kDefaultConfig = "/etc/kiosk/kiosk.json";
+
+constexpr const char* kUsage = R"(kiosk: bilingual awareness signage player
+
+usage:
+  kiosk [run] [options]        show the slides, fullscreen, until SIGTERM
+  kiosk render --out DIR [options]
+                               write every slide as PNG, as the screen shows it
+  kiosk validate DIR [--size WxH]
+                               check a bundle; lists every problem, exit 1 if any
+  kiosk version                print the version
+
+options (run and render):
+  --config FILE        configuration (default /etc/kiosk/kiosk.json; a missing
+                       default file means all defaults)
+  --content DIR        show the bundle in DIR (its slides.json) instead of the
+                       built-in content; an invalid bundle is refused and the
+                       built-in content shown
+  --size WxH           panel or window size (default: the display's mode; 1920x1080
+                       for render)
+  --rotate DEG         0, 90, 180 or 270: turn the picture clockwise on the panel
+  --layout MODE        bilingual (both languages on each slide) or alternate
+options (run only):
+  --windowed           a window instead of fullscreen; Esc quits
+  --allow-root         run as root (refused otherwise: the player needs no privilege)
+  --exit-after SEC     exit cleanly after SEC seconds (tests, benchmarks)
+  --capture-dir DIR    write each settled frame as DIR/frame-NNN.png (at most 200)
+
+signals: SIGTERM and SIGINT exit cleanly; SIGHUP reloads configuration and content.
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  std::optional<std::string> config, content, size, rotate, layout, out, capture_dir;
+  std::optional<double> exit_after;
+  bool windowed = false, allow_root = false;
+};
+
+int UsageError(const std::string& message) {
+  std::fprintf(stderr, "kiosk: %s\nRun 'kiosk --help' for usage.\n", message.c_str());
+  return 2;
+}
+
+std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& args) {
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::optional<std::string>& slot) -> bool {
+      if (i + 1 >= argc) return false;
+      slot = argv[++i];
+      return true;
+    };
+    bool ok = true;
+    if (a == "--config") ok = value(args.config);
+    else if (a == "--content") ok = value(args.content);
+    else if (a == "--size") ok = value(args.size);
+    else if (a == "--rotate") ok = value(args.rotate);
+    else if (a == "--layout") ok = value(args.layout);
+    else if (a == "--out") ok = value(args.out);
+    else if (a == "--capture-dir") ok = value(args.capture_dir);
+    else if (a == "--exit-after") {
+      std::optional<std::string> v;
+      ok = value(v);
+      if (ok) {
+        char* end = nullptr;
+        double seconds = std::strtod(v->c_str(), &end);
+        if (*end != '\0' || seconds <= 0) return "--exit-after expects seconds, got " + *v;
+        args.exit_after = seconds;
+      }
+    } else if (a == "--windowed") args.windowed = true;
+    else if (a == "--allow-root") args.allow_root = true;
+    else if (a.rfind("--", 0) == 0) return "unknown option " + a;
+    else args.positional.push_back(a);
+    if (!ok) return a + " expects a value";
+  }
+  return std::nullopt;
+}
+
+// Builds the configuration: the file, then command-line overrides, checked
+// with the same rules as the file (so errors read the same).
+kiosk::Result<kiosk::Config> BuildConfig(const Args& args) {
+  kiosk::Config config;
+  std::string path = args.config.value_or(kDefaultConfig);
+  auto loaded = kiosk::LoadConfigFile(path);
+  if (loaded.ok()) {
+    config = *loaded;
+  } else if (args.config || loaded.status().code() != kiosk::Status::Code::kNotFound) {
+    return loaded.status();
+  }
+  std::string overrides = "{\"display\": {";
+  std::string sep;
+  auto quoted = [](const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    return out + "\"";
+  };
+  if (args.size) overrides += sep + "\"size\": " + quoted(*args.size), sep = ", ";
+  if (args.layout) overrides += sep + "\"layout\": " + quoted(*args.layout), sep = ", ";
+  if (args.rotate) {
+    char* end = nullptr;
+    long deg = std::strtol(args.rotate->c_str(), &end, 10);
+    if (*end != '\0') return kiosk::Status::Invalid("--rotate expects 0, 90, 180 or 270, got " + *args.rotate);
+    overrides += sep + "\"rotation\": " + std::to_string(deg), sep = ", ";
+  }
+  overrides += "}}";
+  auto parsed = kiosk::ParseConfig(overrides, "command line");
+  if (!parsed.ok()) return parsed.status();
+  if (args.size) {
+    config.display.width = parsed->display.width;
+    config.display.height = parsed->display.height;
+  }
+  if (args.layout) config.display.layout = parsed->display.layout;
+  if (args.rotate) config.display.rotation_degrees = parsed->display.rotation_degrees;
+  return config;
+}
+
+int Run(const Args& args) {
+  if (::geteuid() == 0 && !args.allow_root) {
+    std::fprintf(stderr,
+                 "kiosk: refusing to run as root: the player needs no privilege. Run it as the "
+                 "kiosk user (see systemd/kiosk.service), or pass --allow-root.\n");
+    return 1;
+  }
+  if (!args.positional.empty()) return UsageError("unexpected argument " + args.positional[0]);
+  auto config = BuildConfig(args);
+  if (!config.ok()) {
+    // Never blank: a broken config still shows the content, with defaults.
+    kiosk::LogError("configuration refused, using defaults: " + config.status().message());
+    config = kiosk::Config{};
+  }
+  kiosk::PlayerOptions options;
+  options.config = *config;
+  options.config_path = args.config.value_or(kDefaultConfig);
+  if (args.content) options.content_dir = *args.content;
+  options.data_dir = kiosk::DataDir();
+  options.windowed = args.windowed;
+  if (args.exit_after) options.exit_after_ms = static_cast<int>(*args.exit_after * 1000);
+  if (args.capture_dir) options.capture_dir = *args.capture_dir;
+  return kiosk::RunPlayer(options);
+}
+
+int Render(const Args& args) {
+  if (!args.out) return UsageError("render needs --out DIR");
+  if (!args.positional.empty()) return UsageError("unexpected argument " + args.positional[0]);
+  auto config = BuildConfig(args);
+  if (!config.ok()) {
+    std::fprintf(stderr, "kiosk render: %s\n", config.status().message().c_str());
+    return 1;
+  }
+  kiosk::RenderOptions options;
+  options.data_dir = kiosk::DataDir();
+  options.content_dir = args.content ? std::filesystem::path(*args.content)
+                                     : options.data_dir / "content";
+  options.out_dir = *args.out;
+  options.display = config->display;
+  if (config->display.width > 0) {
+    options.width = config->display.width;
+    options.height = config->display.height;
+  }
+  auto written = kiosk::RenderBundle(options);
+  if (!written.ok()) {
+    std::fprintf(stderr, "kiosk render: %s\n", written.status().message().c_str());
+    return 1;
+  }
+  for (const auto& path : *written) std::printf("%s\n", path.c_str());
+  return 0;
+}
+
+int Validate(const Args& args) {
+  if (args.positional.size() != 1) return UsageError("validate needs one bundle directory");
+  int w = 0, h = 0;
+  if (args.size && std::sscanf(args.size->c_str(), "%dx%d", &w, &h) != 2) {
+    return UsageError("--size expects WIDTHxHEIGHT, got " + *args.size);
+  }
+  auto problems = kiosk::CheckBundleDir(args.positional[0], kiosk::DataDir(), w, h);
+  for (const auto& p : problems) std::printf("%s\n", p.c_str());
+  if (!problems.empty()) {
+    std::printf("%s: %zu problem%s\n", args.positional[0].c_str(), problems.size(),
+                problems.size() == 1 ? "" : "s");
+    return 1;
+  }
+  std::printf("%s: valid\n", args.positional[0].c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so all of them inherit the mask.
+  kiosk::BlockSignals();
+  std::string command = argc > 1 ? argv[1] : "run";
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command == "--version" || command == "version") {
+    std::printf("kiosk %s\n", KIOSK_VERSION);
+    return 0;
+  }
+  int first = 2;
+  if (command.rfind("--", 0) == 0) {
+    command = "run";
+    first = 1;
+  }
+  Args args;
+  if (auto error = ParseArgs(argc, argv, first, args)) return UsageError(*error);
+  if (command == "run") return Run(args);
+  if (command == "render") return Render(args);
+  if (command == "validate") return Validate(args);
+  return UsageError("unknown command " + command);
+}

@@ -1,0 +1,402 @@
+#include "kiosk/app/player.h"
+
+#include <SDL.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "kiosk/core/clock.h"
+#include "kiosk/core/content.h"
+#include "kiosk/core/layout.h"
+#include "kiosk/core/log.h"
+#include "kiosk/core/rotation.h"
+#include "kiosk/platform/compositor.h"
+#include "kiosk/platform/display.h"
+#include "kiosk/platform/service/service_notifier.h"
+#include "kiosk/platform/ttf_fonts.h"
+
+namespace kiosk {
+namespace {
+
+constexpr Millis kFrameInterval{16};  // ~60 frames per second during a crossfade
+constexpr size_t kMaxCaptures = 200;  // --capture-dir never fills a disk
+
+// Event codes of our one registered SDL event type.
+enum WakeCode : Sint32 { kSignal = 1 };
+
+Uint32 g_wake_event = 0;
+
+// Receives TERM/INT/HUP with sigwait and posts them to the SDL loop.
+class SignalThread {
+ public:
+  SignalThread() {
+    thread_ = std::thread([] {
+      sigset_t set;
+      sigemptyset(&set);
+      for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR2}) sigaddset(&set, s);
+      for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0) continue;
+        if (sig == SIGUSR2) return;  // our own stop request
+        SDL_Event e{};
+        e.type = g_wake_event;
+        e.user.code = kSignal;
+        e.user.data1 = reinterpret_cast<void*>(static_cast<intptr_t>(sig));
+        SDL_PushEvent(&e);
+      }
+    });
+  }
+  ~SignalThread() {
+    pthread_kill(thread_.native_handle(), SIGUSR2);
+    thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+};
+
+// A bundle ready to show on this panel: the cycle and a layout per view.
+struct Prepared {
+  Bundle bundle;
+  std::string origin;  // "built-in", "--content DIR", ...
+  std::vector<TimedView> cycle;
+  std::vector<FrameLayout> layouts;  // parallel to cycle
+};
+
+// Lays out every view; slides that cannot be laid out at this size are left
+// out with a warning. Fails if nothing is left.
+Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig& display,
+                         int width, int height, FontSet& fonts, bool enforce_floors = true) {
+  LayoutOptions options;
+  options.margin_percent = display.margin_percent;
+  options.enforce_floors = enforce_floors;
+  Prepared p;
+  std::vector<size_t> skip;
+  std::vector<TimedView> all = BuildCycle(bundle, display.layout);
+  std::vector<FrameLayout> layouts;
+  for (const auto& view : all) {
+    auto frame = LayoutFrame(bundle, view.view, width, height, fonts, options);
+    if (!frame.ok()) {
+      LogWarning(origin + ": leaving out " + frame.status().message());
+      continue;
+    }
+    p.cycle.push_back(view);
+    layouts.push_back(std::move(*frame));
+  }
+  if (p.cycle.empty()) {
+    return Status::Rejected(origin + ": no slide can be shown at " + std::to_string(width) + "x" +
+                            std::to_string(height));
+  }
+  p.layouts = std::move(layouts);
+  p.bundle = std::move(bundle);
+  p.origin = std::move(origin);
+  return p;
+}
+
+class Player {
+ public:
+  explicit Player(const PlayerOptions& options) : options_(options), notifier_(clock_) {}
+  int Run();
+
+ private:
+  Status Start();
+  Result<Prepared> LoadContent(const Config& config);
+  void HandleEvent(const SDL_Event& e);
+  void Reload();
+  void OnDeadline(Millis now);
+  Status RenderNext();
+  void DrawFrame(Millis now);
+  void Capture();
+  void Report();
+
+  PlayerOptions options_;
+  Config config_;
+  SystemClock clock_;
+  ServiceNotifier notifier_;
+  std::unique_ptr<FontSet> fonts_;
+  std::unique_ptr<Display> display_;
+  std::unique_ptr<Compositor> compositor_;
+  std::optional<Prepared> showing_;
+  std::optional<Prepared> pending_;  // takes over at the next slide boundary
+  std::optional<Rotation> rotation_;
+  TexturePtr current_;
+  TexturePtr next_;
+  std::optional<Millis> fade_start_;
+  bool quit_ = false;
+  int exit_status_ = 0;
+  size_t captures_ = 0;
+};
+
+Result<Prepared> Player::LoadContent(const Config& config) {
+  int w = compositor_->logical_width(), h = compositor_->logical_height();
+  if (options_.content_dir) {
+    std::string origin = "--content " + options_.content_dir->string();
+    auto bundle = LoadBundleDir(*options_.content_dir);
+    if (bundle.ok()) {
+      auto p = Prepare(std::move(*bundle), origin, config.display, w, h, *fonts_);
+      if (p.ok()) return p;
+      LogError("refusing " + origin + ": " + p.status().message() + "; showing the built-in content");
+    } else {
+      LogError("refusing " + origin + ": " + bundle.status().message() +
+               "; showing the built-in content");
+    }
+  }
+  auto builtin_dir = options_.data_dir / "content";
+  auto bundle = LoadBundleDir(builtin_dir);
+  if (!bundle.ok()) return bundle.status().WithContext("the built-in content");
+  auto p = Prepare(*bundle, "built-in", config.display, w, h, *fonts_);
+  if (p.ok()) return p;
+  // Never blank: a panel too small for the floors still shows the built-in
+  // slides, below the floors, rather than nothing.
+  LogError(p.status().message() + "; showing the built-in content below the legibility floors");
+  return Prepare(std::move(*bundle), "built-in (below floors)", config.display, w, h, *fonts_,
+                 /*enforce_floors=*/false);
+}
+
+Status Player::Start() {
+  config_ = options_.config;
+  auto fonts = FontSet::Open(options_.data_dir / "fonts");
+  if (!fonts.ok()) return fonts.status();
+  fonts_ = std::move(*fonts);
+
+  DisplayOptions d;
+  d.windowed = options_.windowed;
+  d.width = config_.display.width;
+  d.height = config_.display.height;
+  auto display = Display::Open(d);
+  if (!display.ok()) return display.status();
+  display_ = std::move(*display);
+  LogInfo("display: " + std::to_string(display_->width()) + "x" +
+          std::to_string(display_->height()) + ", " + display_->description() + ", rotation " +
+          std::to_string(config_.display.rotation_degrees));
+  compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
+                                             display_->height(), config_.display.rotation_degrees);
+
+  auto content = LoadContent(config_);
+  if (!content.ok()) return content.status();
+  showing_ = std::move(*content);
+  rotation_.emplace(showing_->cycle, clock_.Monotonic());
+  auto first = compositor_->RenderSlide(showing_->layouts[0]);
+  if (!first.ok()) return first.status();
+  current_ = std::move(*first);
+  compositor_->Draw(current_.get());
+  Capture();
+  SDL_RenderPresent(display_->renderer());
+  LogInfo("showing " + showing_->origin + " content \"" + showing_->bundle.name + "\", " +
+          std::to_string(showing_->cycle.size()) + " views");
+  Report();
+  (void)notifier_.NotifyReady();
+  return RenderNext();
+}
+
+void Player::Report() {
+  const auto& slide = showing_->bundle.slides[rotation_->current().view.slide_index];
+  (void)notifier_.NotifyStatus("showing " + showing_->origin + ", slide " +
+                               std::to_string(rotation_->index() + 1) + "/" +
+                               std::to_string(rotation_->size()) + " \"" + slide.id + "\"");
+}
+
+// Pre-renders the slide that comes next, so the transition starts on time.
+Status Player::RenderNext() {
+  const Prepared& source = pending_ ? *pending_ : *showing_;
+  size_t index = pending_ ? 0 : (rotation_->index() + 1) % rotation_->size();
+  auto next = compositor_->RenderSlide(source.layouts[index]);
+  if (!next.ok()) return next.status();
+  next_ = std::move(*next);
+  return Status::Ok();
+}
+
+void Player::OnDeadline(Millis now) {
+  Millis deadline = rotation_->next_deadline();
+  if (pending_) {
+    showing_ = std::move(pending_);
+    pending_.reset();
+    rotation_.emplace(showing_->cycle, deadline);
+    LogInfo("now showing " + showing_->origin + " content \"" + showing_->bundle.name + "\"");
+  } else {
+    size_t expected = (rotation_->index() + 1) % rotation_->size();
+    rotation_->Advance(now);
+    if (rotation_->index() != expected) {
+      // Woke late by more than a slide: the pre-rendered one is not the one due.
+      auto tex = compositor_->RenderSlide(showing_->layouts[rotation_->index()]);
+      if (tex.ok()) next_ = std::move(*tex);
+    }
+  }
+  Report();
+  if (config_.display.crossfade_ms > 0 && next_) {
+    fade_start_ = now;
+  } else if (next_) {
+    current_ = std::move(next_);
+  }
+}
+
+void Player::DrawFrame(Millis now) {
+  if (fade_start_) {
+    double t = static_cast<double>((now - *fade_start_).count()) / config_.display.crossfade_ms;
+    if (t < 1.0) {
+      compositor_->DrawCrossfade(current_.get(), next_.get(), t);
+      SDL_RenderPresent(display_->renderer());
+      return;
+    }
+    current_ = std::move(next_);
+    fade_start_.reset();
+  }
+  compositor_->Draw(current_.get());
+  Capture();
+  SDL_RenderPresent(display_->renderer());
+  if (!next_) {
+    if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
+  }
+}
+
+void Player::Capture() {
+  if (!options_.capture_dir || captures_ >= kMaxCaptures) return;
+  auto pixels = compositor_->ReadPixels();
+  if (!pixels.ok()) {
+    LogWarning("capture: " + pixels.status().message());
+    return;
+  }
+  char name[32];
+  std::snprintf(name, sizeof name, "frame-%03zu.png", captures_++);
+  if (Status s = SavePng(pixels->get(), (*options_.capture_dir / name).string()); !s.ok()) {
+    LogWarning("capture: " + s.message());
+  }
+}
+
+void Player::Reload() {
+  LogInfo("SIGHUP: reloading configuration and content");
+  if (!options_.config_path.empty()) {
+    auto config = LoadConfigFile(options_.config_path);
+    if (config.ok()) {
+      // The window stays as it is; display options that need a new window
+      // (size) take effect at the next start.
+      bool rotated = config->display.rotation_degrees != config_.display.rotation_degrees;
+      config_ = *config;
+      if (rotated) {
+        compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_,
+                                                   display_->width(), display_->height(),
+                                                   config_.display.rotation_degrees);
+      }
+    } else if (config.status().code() != Status::Code::kNotFound) {
+      LogError("keeping the current configuration: " + config.status().message());
+    }
+  }
+  auto content = LoadContent(config_);
+  if (!content.ok()) {
+    LogError("keeping the current content: " + content.status().message());
+    return;
+  }
+  pending_ = std::move(*content);
+  if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
+}
+
+void Player::HandleEvent(const SDL_Event& e) {
+  if (e.type == SDL_QUIT) {
+    quit_ = true;
+  } else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_ESCAPE && options_.windowed) {
+    quit_ = true;
+  } else if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_EXPOSED ||
+                                           e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
+    if (display_->RefreshSize()) {
+      // A resized window: lay everything out again for the new size.
+      compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_,
+                                                 display_->width(), display_->height(),
+                                                 config_.display.rotation_degrees);
+      auto content = LoadContent(config_);
+      if (content.ok()) {
+        showing_ = std::move(*content);
+        pending_.reset();
+        rotation_.emplace(showing_->cycle, clock_.Monotonic());
+        auto tex = compositor_->RenderSlide(showing_->layouts[0]);
+        if (tex.ok()) current_ = std::move(*tex);
+        next_.reset();
+        fade_start_.reset();
+      }
+    }
+    // Redraw what is showing: the TV or compositor lost our pixels.
+    DrawFrame(clock_.Monotonic());
+  } else if (e.type == g_wake_event && e.user.code == kSignal) {
+    int sig = static_cast<int>(reinterpret_cast<intptr_t>(e.user.data1));
+    if (sig == SIGHUP) {
+      Reload();
+    } else {
+      LogInfo(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", exiting");
+      quit_ = true;
+    }
+  }
+}
+
+int Player::Run() {
+  Millis started = clock_.Monotonic();
+  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+  SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+    LogError(std::string("SDL_Init failed: ") + SDL_GetError());
+    return 1;
+  }
+  g_wake_event = SDL_RegisterEvents(1);
+  int status = 0;
+  {
+    SignalThread signals;
+    if (Status s = Start(); !s.ok()) {
+      LogError("cannot start: " + s.message());
+      status = 1;
+    } else {
+      LogInfo("first frame after " + std::to_string((clock_.Monotonic() - started).count()) +
+              " ms");
+      std::optional<Millis> quit_at;
+      if (options_.exit_after_ms) quit_at = started + Millis(*options_.exit_after_ms);
+      while (!quit_) {
+        Millis now = clock_.Monotonic();
+        Millis wake = fade_start_ ? now + kFrameInterval : rotation_->next_deadline();
+        if (auto max_sleep = notifier_.MaxSleep()) wake = std::min(wake, now + *max_sleep);
+        if (quit_at) wake = std::min(wake, *quit_at);
+        SDL_Event e;
+        int timeout = static_cast<int>(std::max<int64_t>(0, (wake - now).count()));
+        if (SDL_WaitEventTimeout(&e, timeout) != 0) {
+          do {
+            HandleEvent(e);
+          } while (!quit_ && SDL_PollEvent(&e) != 0);
+        }
+        now = clock_.Monotonic();
+        (void)notifier_.NotifyWatchdog();
+        if (quit_at && now >= *quit_at) break;
+        if (!fade_start_ && now >= rotation_->next_deadline()) {
+          OnDeadline(now);
+          DrawFrame(now);
+        } else if (fade_start_) {
+          DrawFrame(now);
+        }
+      }
+      (void)notifier_.NotifyStopping();
+    }
+    // Ordered teardown: textures before the renderer, renderer before SDL.
+    next_.reset();
+    current_.reset();
+    compositor_.reset();
+    display_.reset();
+    fonts_.reset();
+  }
+  TTF_Quit();
+  SDL_Quit();
+  return status;
+}
+
+}  // namespace
+
+void BlockSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR2}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int RunPlayer(const PlayerOptions& options) { return Player(options).Run(); }
+
+}  // namespace kiosk

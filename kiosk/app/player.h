@@ -1,0 +1,43 @@
+// The player: shows slides fullscreen, forever, and never shows a blank or
+// broken screen. Content comes from, in order: a bundle given with --content,
+// the updater's cache, the built-in bundle; a bundle that fails is refused
+// with a log line saying why and the next source is used.
+//
+// The main loop sleeps in SDL_WaitEventTimeout until the next deadline (a
+// slide change, a crossfade frame, a watchdog ping); between transitions the
+// process uses no CPU. Signals (TERM, INT, HUP) are received by a small thread
+// with sigwait and turned into SDL events, so all handling happens in the loop.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "kiosk/core/config.h"
+#include "kiosk/core/status.h"
+
+namespace kiosk {
+
+struct PlayerOptions {
+  Config config;
+  // The config file to re-read on SIGHUP; empty = none.
+  std::filesystem::path config_path;
+  std::optional<std::filesystem::path> content_dir;  // --content
+  std::filesystem::path data_dir;                    // built-in content/ and fonts/
+  bool windowed = false;
+  // Testing and benchmarking aids (documented flags):
+  std::optional<int> exit_after_ms;                 // --exit-after SECONDS
+  std::optional<std::filesystem::path> capture_dir;  // --capture-dir DIR
+};
+
+// Runs until SIGTERM/SIGINT (or Esc in windowed mode). Returns the process
+// exit status. Call from main with TERM, INT and HUP blocked in every thread
+// (BlockSignals) so the signal thread receives them.
+int RunPlayer(const PlayerOptions& options);
+
+// Blocks the signals the player handles; call first thing in main, before any
+// thread is created, so every thread inherits the mask.
+void BlockSignals();
+
+}  // namespace kiosk

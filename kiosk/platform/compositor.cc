@@ -1,0 +1,141 @@
+#include "kiosk/platform/compositor.h"
+
+#include <SDL_image.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace kiosk {
+namespace {
+
+Status SdlError(const char* what) {
+  return Status::Internal(std::string(what) + ": " + SDL_GetError());
+}
+
+// Restores the renderer's target when leaving a scope.
+class TargetScope {
+ public:
+  TargetScope(SDL_Renderer* r, SDL_Texture* t) : r_(r), saved_(SDL_GetRenderTarget(r)) {
+    ok_ = SDL_SetRenderTarget(r, t) == 0;
+  }
+  ~TargetScope() { SDL_SetRenderTarget(r_, saved_); }
+  bool ok() const { return ok_; }
+
+ private:
+  SDL_Renderer* r_;
+  SDL_Texture* saved_;
+  bool ok_ = false;
+};
+
+void Fill(SDL_Renderer* r, const Rect& rect, Color c) {
+  SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+  SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
+  SDL_Rect sdl{rect.x, rect.y, rect.w, rect.h};
+  SDL_RenderFillRect(r, &sdl);
+}
+
+}  // namespace
+
+Compositor::Compositor(SDL_Renderer* renderer, FontSet& fonts, int output_width,
+                       int output_height, int rotation_degrees)
+    : renderer_(renderer),
+      fonts_(fonts),
+      out_w_(output_width),
+      out_h_(output_height),
+      rotation_(((rotation_degrees % 360) + 360) % 360) {}
+
+Status Compositor::Paint(const FrameLayout& frame) {
+  Fill(renderer_, Rect{0, 0, frame.width, frame.height}, frame.background);
+  for (const auto& box : frame.boxes) Fill(renderer_, box.rect, box.color);
+  // The QR code: a white tile (quiet zone included), dark modules on whole pixels.
+  Fill(renderer_, frame.qr.tile, Color{255, 255, 255});
+  SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
+  int origin_x = frame.qr.tile.x + frame.qr.quiet_modules * frame.qr.module_px;
+  int origin_y = frame.qr.tile.y + frame.qr.quiet_modules * frame.qr.module_px;
+  for (int y = 0; y < frame.qr.matrix.size; ++y) {
+    for (int x = 0; x < frame.qr.matrix.size; ++x) {
+      if (!frame.qr.matrix.IsDark(x, y)) continue;
+      SDL_Rect m{origin_x + x * frame.qr.module_px, origin_y + y * frame.qr.module_px,
+                 frame.qr.module_px, frame.qr.module_px};
+      SDL_RenderFillRect(renderer_, &m);
+    }
+  }
+  for (const auto& text : frame.texts) {
+    SurfacePtr line = fonts_.Render(text.text, text.face, text.px, text.color);
+    if (!line) return SdlError("rendering text");
+    TexturePtr tex(SDL_CreateTextureFromSurface(renderer_, line.get()));
+    if (!tex) return SdlError("SDL_CreateTextureFromSurface");
+    SDL_SetTextureBlendMode(tex.get(), SDL_BLENDMODE_BLEND);
+    SDL_Rect dst{text.box.x, text.box.y, line->w, line->h};
+    SDL_RenderCopy(renderer_, tex.get(), nullptr, &dst);
+  }
+  return Status::Ok();
+}
+
+Result<TexturePtr> Compositor::RenderSlide(const FrameLayout& frame) {
+  TexturePtr out(SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
+                                   out_w_, out_h_));
+  if (!out) return SdlError("creating a slide texture");
+  if (rotation_ == 0) {
+    TargetScope scope(renderer_, out.get());
+    if (!scope.ok()) return SdlError("SDL_SetRenderTarget");
+    if (Status s = Paint(frame); !s.ok()) return s;
+    return out;
+  }
+  // Paint upright, then turn it onto the panel. The logical texture lives only
+  // for this call, so memory stays at one panel-sized texture per slide.
+  TexturePtr upright(SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888,
+                                       SDL_TEXTUREACCESS_TARGET, logical_width(),
+                                       logical_height()));
+  if (!upright) return SdlError("creating a slide texture");
+  {
+    TargetScope scope(renderer_, upright.get());
+    if (!scope.ok()) return SdlError("SDL_SetRenderTarget");
+    if (Status s = Paint(frame); !s.ok()) return s;
+  }
+  TargetScope scope(renderer_, out.get());
+  if (!scope.ok()) return SdlError("SDL_SetRenderTarget");
+  SDL_SetTextureBlendMode(upright.get(), SDL_BLENDMODE_NONE);
+  SDL_Rect dst{(out_w_ - logical_width()) / 2, (out_h_ - logical_height()) / 2, logical_width(),
+               logical_height()};
+  if (SDL_RenderCopyEx(renderer_, upright.get(), nullptr, &dst, rotation_, nullptr,
+                       SDL_FLIP_NONE) != 0) {
+    return SdlError("rotating the slide");
+  }
+  return out;
+}
+
+void Compositor::Draw(SDL_Texture* texture) {
+  SDL_SetTextureBlendMode(texture, SDL_BLENDMODE_NONE);
+  SDL_SetTextureAlphaMod(texture, 255);
+  SDL_RenderCopy(renderer_, texture, nullptr, nullptr);
+}
+
+void Compositor::DrawCrossfade(SDL_Texture* from, SDL_Texture* to, double t) {
+  Draw(from);
+  t = std::clamp(t, 0.0, 1.0);
+  SDL_SetTextureBlendMode(to, SDL_BLENDMODE_BLEND);
+  SDL_SetTextureAlphaMod(to, static_cast<Uint8>(std::lround(t * 255.0)));
+  SDL_RenderCopy(renderer_, to, nullptr, nullptr);
+  SDL_SetTextureAlphaMod(to, 255);
+}
+
+Result<SurfacePtr> Compositor::ReadPixels() {
+  SurfacePtr surface(
+      SDL_CreateRGBSurfaceWithFormat(0, out_w_, out_h_, 32, SDL_PIXELFORMAT_ARGB8888));
+  if (!surface) return SdlError("allocating a capture surface");
+  if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ARGB8888, surface->pixels,
+                           surface->pitch) != 0) {
+    return SdlError("SDL_RenderReadPixels");
+  }
+  return surface;
+}
+
+Status SavePng(SDL_Surface* surface, const std::string& path) {
+  if (IMG_SavePNG(surface, path.c_str()) != 0) {
+    return Status::Io(path + ": cannot write PNG: " + IMG_GetError());
+  }
+  return Status::Ok();
+}
+
+}  // namespace kiosk

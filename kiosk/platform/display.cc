@@ -1,0 +1,76 @@
+#include "kiosk/platform/display.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace kiosk {
+
+Result<std::unique_ptr<Display>> Display::Open(const DisplayOptions& options) {
+  std::unique_ptr<Display> d(new Display());
+  const char* driver = SDL_GetCurrentVideoDriver();
+  std::string video = driver ? driver : "none";
+  bool headless = video == "dummy" || video == "offscreen";
+
+  Uint32 flags = SDL_WINDOW_SHOWN;
+  int w = options.width, h = options.height;
+  if (!options.windowed) {
+    flags |= (w > 0 && h > 0) ? SDL_WINDOW_FULLSCREEN : SDL_WINDOW_FULLSCREEN_DESKTOP;
+  }
+  if (w <= 0 || h <= 0) {
+    SDL_DisplayMode mode;
+    if (SDL_GetDesktopDisplayMode(0, &mode) == 0) {
+      w = mode.w;
+      h = mode.h;
+    } else {
+      w = 1920;
+      h = 1080;
+    }
+    if (options.windowed) {
+      // A desktop window: a 16:9 window that fits comfortably on the screen.
+      w = std::min(w * 3 / 4, 1280);
+      h = w * 9 / 16;
+    }
+  }
+  d->window_ = SDL_CreateWindow("kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+  if (d->window_ == nullptr) {
+    return Status::Internal("cannot create the " + std::to_string(w) + "x" + std::to_string(h) +
+                            " window on video driver " + video + ": " + SDL_GetError());
+  }
+  SDL_ShowCursor(SDL_DISABLE);
+
+  // Headless drivers: the software renderer only (an accelerated one on the
+  // offscreen driver goes through llvmpipe, slower and 3-4x the memory).
+  if (!headless) {
+    Uint32 rflags = SDL_RENDERER_ACCELERATED | SDL_RENDERER_TARGETTEXTURE;
+    if (options.vsync) rflags |= SDL_RENDERER_PRESENTVSYNC;
+    d->renderer_ = SDL_CreateRenderer(d->window_, -1, rflags);
+  }
+  if (d->renderer_ == nullptr) {
+    d->renderer_ = SDL_CreateRenderer(d->window_, -1, SDL_RENDERER_SOFTWARE);
+  }
+  if (d->renderer_ == nullptr) {
+    return Status::Internal("no SDL renderer on video driver " + video + ": " + SDL_GetError());
+  }
+  SDL_RendererInfo info;
+  SDL_GetRendererInfo(d->renderer_, &info);
+  d->accelerated_ = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
+  d->description_ = std::string(info.name) + " renderer on " + video;
+  d->RefreshSize();
+  return d;
+}
+
+bool Display::RefreshSize() {
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  bool changed = w != width_ || h != height_;
+  width_ = w;
+  height_ = h;
+  return changed;
+}
+
+Display::~Display() {
+  if (renderer_ != nullptr) SDL_DestroyRenderer(renderer_);
+  if (window_ != nullptr) SDL_DestroyWindow(window_);
+}
+
+}  // namespace kiosk

@@ -1,0 +1,67 @@
+// The pinned fonts (fonts/), measured and drawn with SDL2_ttf (HarfBuzz
+// shaping). SDL_ttf has no font fallback, so each line is split into runs: a
+// run of characters the primary font (Noto Sans) has, or a run the fallback
+// (DejaVu Sans) has; each run is shaped with its own font and the runs are
+// joined on a common baseline. Measuring and drawing use the same runs, so the
+// layout's widths are the drawn widths.
+//
+// Ownership: a FontSet owns its TTF_Font handles. Threading: one thread.
+// Requires TTF_Init() (done by Open when needed); SDL video is not needed for
+// measuring, only for turning surfaces into textures.
+#pragma once
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "kiosk/core/content.h"
+#include "kiosk/core/status.h"
+#include "kiosk/core/text_measurer.h"
+
+namespace kiosk {
+
+struct SurfaceDeleter {
+  void operator()(SDL_Surface* s) const { SDL_FreeSurface(s); }
+};
+using SurfacePtr = std::unique_ptr<SDL_Surface, SurfaceDeleter>;
+
+class FontSet final : public TextMeasurer {
+ public:
+  // The files FontSet loads from a fonts directory.
+  static constexpr const char* kRegularFile = "NotoSans-Regular.ttf";
+  static constexpr const char* kBoldFile = "NotoSans-Bold.ttf";
+  static constexpr const char* kFallbackRegularFile = "DejaVuSans.ttf";
+  static constexpr const char* kFallbackBoldFile = "DejaVuSans-Bold.ttf";
+
+  // Fails with a message naming the missing or unreadable file.
+  static Result<std::unique_ptr<FontSet>> Open(const std::filesystem::path& dir);
+  ~FontSet() override;
+  FontSet(const FontSet&) = delete;
+  FontSet& operator=(const FontSet&) = delete;
+
+  int Width(std::string_view utf8, FontFace face, int px) override;
+  int LineHeight(FontFace face, int px) override;
+
+  // One line of text as an ARGB8888 surface, LineHeight(face, px) tall, with
+  // the text's colour and alpha coverage. Null with an SDL error on failure.
+  SurfacePtr Render(std::string_view utf8, FontFace face, int px, Color color);
+
+ private:
+  struct Run {
+    TTF_Font* font;
+    std::string text;
+  };
+  FontSet() = default;
+  TTF_Font* Sized(TTF_Font* font, int px);
+  std::vector<Run> Runs(std::string_view utf8, FontFace face, int px);
+
+  TTF_Font* primary_[2] = {nullptr, nullptr};
+  TTF_Font* fallback_[2] = {nullptr, nullptr};
+  std::unordered_map<std::string, int> width_cache_;
+};
+
+}  // namespace kiosk
