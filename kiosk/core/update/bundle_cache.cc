@@ -1,0 +1,263 @@
+#include "kiosk/core/update/bundle_cache.h"
+
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "kiosk/core/json_fields.h"
+#include "kiosk/core/log.h"
+#include "kiosk/core/update/rfc3339.h"
+
+namespace kiosk::update {
+namespace {
+
+constexpr std::string_view kStagingPrefix = ".staging-v";
+
+// "v42" -> 42; nullopt for anything else.
+std::optional<int64_t> VersionFromDirName(std::string_view name) {
+  if (name.size() < 2 || name[0] != 'v') return std::nullopt;
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(name.data() + 1, name.data() + name.size(), v);
+  if (ec != std::errc() || end != name.data() + name.size() || v < 1) return std::nullopt;
+  return v;
+}
+
+std::optional<AppliedBundle> ReadApplied(ObjectReader& parent, JsonErrors& errors,
+                                         std::string_view key) {
+  const nlohmann::json* obj = parent.Object(key, false);
+  if (obj == nullptr) return std::nullopt;
+  ObjectReader r(errors, *obj, parent.PathOf(key));
+  AppliedBundle applied;
+  auto version = r.Integer("version", true, 1, INT64_MAX);
+  auto at = r.String("applied_at", true);
+  r.Finish();
+  if (!version || !at) return std::nullopt;
+  auto t = ParseRfc3339Utc(*at);
+  if (!t) {
+    errors.Add(r.PathOf("applied_at"), "expected an RFC 3339 UTC time");
+    return std::nullopt;
+  }
+  applied.version = *version;
+  applied.applied_at = *t;
+  return applied;
+}
+
+}  // namespace
+
+std::string CacheStateToJson(const CacheState& state) {
+  nlohmann::ordered_json root;
+  root["format"] = 1;
+  auto applied = [](const AppliedBundle& a) {
+    nlohmann::ordered_json j;
+    j["version"] = a.version;
+    j["applied_at"] = FormatRfc3339Utc(a.applied_at);
+    return j;
+  };
+  if (state.current) root["current"] = applied(*state.current);
+  if (state.previous) root["previous"] = applied(*state.previous);
+  root["highest_applied_version"] = state.highest_applied_version;
+  root["manifest_etag"] = state.manifest_etag;
+  root["manifest_last_modified"] = state.manifest_last_modified;
+  return root.dump(2) + "\n";
+}
+
+Result<CacheState> ParseCacheState(std::string_view text, const std::string& file) {
+  auto json = ParseJsonText(text, file);
+  if (!json.ok()) return json.status();
+  JsonErrors errors(file);
+  CacheState state;
+  try {
+    ObjectReader root(errors, *json, "$");
+    root.Integer("format", true, 1, 1);
+    state.current = ReadApplied(root, errors, "current");
+    state.previous = ReadApplied(root, errors, "previous");
+    if (auto v = root.Integer("highest_applied_version", true, 0, INT64_MAX)) {
+      state.highest_applied_version = *v;
+    }
+    state.manifest_etag = root.String("manifest_etag", false).value_or("");
+    state.manifest_last_modified = root.String("manifest_last_modified", false).value_or("");
+    root.Finish();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Internal(file + ": " + e.what());
+  }
+  if (errors.empty() && state.current &&
+      state.current->version > state.highest_applied_version) {
+    errors.Add("$.highest_applied_version", "is lower than the current version");
+  }
+  if (!errors.empty()) return errors.ToStatus();
+  return state;
+}
+
+BundleCache::BundleCache(FileStore& store, std::filesystem::path state_dir)
+    : store_(store), state_dir_(std::move(state_dir)) {}
+
+std::filesystem::path BundleCache::BundleDir(int64_t version) const {
+  return bundles_dir() / ("v" + std::to_string(version));
+}
+
+Status BundleCache::Open() {
+  Status made = store_.MakeDirs(bundles_dir());
+  if (!made.ok()) return made.WithContext("bundle cache");
+  state_ = CacheState();
+  shown_.reset();
+  auto text = store_.ReadFile(state_file());
+  if (text.ok()) {
+    auto parsed = ParseCacheState(*text, state_file().string());
+    if (parsed.ok()) {
+      state_ = *parsed;
+    } else {
+      // Atomic replacement means this should not happen short of a failing SD
+      // card. Rebuilding from the directories keeps the rollback floor.
+      LogError("bundle cache: " + parsed.status().message() +
+               "; rebuilding the state from the cached bundle directories");
+      RebuildStateFromDirectories();
+    }
+  } else if (text.status().code() != Status::Code::kNotFound) {
+    return text.status().WithContext("bundle cache");
+  }
+  Status gc = CollectGarbage();
+  if (!gc.ok()) LogWarning("bundle cache: cleaning up: " + gc.message());
+  return Status::Ok();
+}
+
+void BundleCache::RebuildStateFromDirectories() {
+  auto entries = store_.List(bundles_dir());
+  if (!entries.ok()) return;
+  std::vector<int64_t> versions;
+  for (const auto& e : *entries) {
+    if (auto v = VersionFromDirName(e.name); v && e.is_directory) versions.push_back(*v);
+  }
+  std::sort(versions.rbegin(), versions.rend());
+  if (!versions.empty()) {
+    state_.current = AppliedBundle{versions[0], 0};
+    state_.highest_applied_version = versions[0];
+  }
+  if (versions.size() > 1) state_.previous = AppliedBundle{versions[1], 0};
+}
+
+Status BundleCache::CollectGarbage() {
+  auto entries = store_.List(bundles_dir());
+  if (!entries.ok()) return entries.status();
+  Status first_error;
+  for (const auto& e : *entries) {
+    auto v = VersionFromDirName(e.name);
+    bool keep = v && e.is_directory &&
+                ((state_.current && state_.current->version == *v) ||
+                 (state_.previous && state_.previous->version == *v));
+    if (keep) continue;
+    LogDebug("bundle cache: removing " + (bundles_dir() / e.name).string());
+    Status s = store_.RemoveTree(bundles_dir() / e.name);
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  return first_error;
+}
+
+std::optional<CachedBundle> BundleCache::SelectAtStart(
+    const std::vector<MinisignPublicKey>& trusted_keys, const BundleValidator& validator) {
+  shown_.reset();
+  const std::pair<const char*, std::optional<AppliedBundle>> candidates[] = {
+      {"current", state_.current}, {"previous", state_.previous}};
+  for (const auto& [role, applied] : candidates) {
+    if (!applied) continue;
+    const auto dir = BundleDir(applied->version);
+    BundleCheck check = VerifyBundleDir(store_, dir, trusted_keys, validator);
+    if (!check.ok()) {
+      LogError(std::string("bundle cache: ") + role + " bundle v" +
+               std::to_string(applied->version) + " does not verify, not showing it: " +
+               check.ToStatus().message());
+      continue;
+    }
+    if (check.manifest->version != applied->version) {
+      LogError(std::string("bundle cache: ") + role + " bundle directory v" +
+               std::to_string(applied->version) + " holds a manifest of version " +
+               std::to_string(check.manifest->version) + ", not showing it");
+      continue;
+    }
+    LogInfo(std::string("bundle cache: showing the ") + role + " cached bundle v" +
+            std::to_string(applied->version) + " (verified)");
+    shown_ = applied;
+    return CachedBundle{dir, *applied, std::move(*check.manifest)};
+  }
+  LogInfo(state_.current ? "bundle cache: no cached bundle verifies; showing the built-in content"
+                         : "bundle cache: no cached bundle; showing the built-in content");
+  return std::nullopt;
+}
+
+Result<std::filesystem::path> BundleCache::BeginStaging(int64_t version) {
+  auto dir = bundles_dir() / (std::string(kStagingPrefix) + std::to_string(version));
+  Status s = store_.RemoveTree(dir);
+  if (s.ok()) s = store_.MakeDirs(dir);
+  if (!s.ok()) return s.WithContext("bundle cache: staging v" + std::to_string(version));
+  return dir;
+}
+
+Status BundleCache::WriteStagedFile(const std::filesystem::path& staging_dir,
+                                    std::string_view relative_path, std::string_view data) {
+  // The manifest's paths were checked when it was parsed; checking here too
+  // keeps this function safe on its own (it writes where it is told).
+  if (relative_path != kManifestName && relative_path != kSignatureName) {
+    Status safe = CheckBundlePath(relative_path);
+    if (!safe.ok()) return safe.WithContext(std::string(relative_path));
+  }
+  const auto path = staging_dir / std::string(relative_path);
+  if (path.parent_path() != staging_dir) {
+    Status s = store_.MakeDirs(path.parent_path());
+    if (!s.ok()) return s;
+  }
+  return store_.WriteFileAtomic(path, data);
+}
+
+Result<std::filesystem::path> BundleCache::Commit(const std::filesystem::path& staging_dir,
+                                                  int64_t version, int64_t applied_at,
+                                                  const std::string& etag,
+                                                  const std::string& last_modified) {
+  if (version <= state_.highest_applied_version) {
+    return Status::Rejected("version " + std::to_string(version) +
+                            " is not newer than applied version " +
+                            std::to_string(state_.highest_applied_version) +
+                            " (rollback refused)");
+  }
+  const auto final_dir = BundleDir(version);
+  // A directory of this version can only be the leftover of a commit whose
+  // state.json write failed earlier in this run; it was never current.
+  Status s = store_.RemoveTree(final_dir);
+  if (s.ok()) s = store_.RenameDir(staging_dir, final_dir);
+  if (!s.ok()) return s.WithContext("bundle cache: publishing v" + std::to_string(version));
+
+  CacheState next = state_;
+  next.current = AppliedBundle{version, applied_at};
+  next.previous = shown_;
+  next.highest_applied_version = version;
+  next.manifest_etag = etag;
+  next.manifest_last_modified = last_modified;
+  s = WriteState(next);
+  if (!s.ok()) return s.WithContext("bundle cache: committing v" + std::to_string(version));
+  state_ = next;
+  shown_ = state_.current;
+  Status gc = CollectGarbage();
+  if (!gc.ok()) LogWarning("bundle cache: cleaning up: " + gc.message());
+  return final_dir;
+}
+
+void BundleCache::Abandon(const std::filesystem::path& staging_dir) {
+  Status s = store_.RemoveTree(staging_dir);
+  if (!s.ok()) LogWarning("bundle cache: removing " + staging_dir.string() + ": " + s.message());
+}
+
+Status BundleCache::SaveValidators(const std::string& etag, const std::string& last_modified) {
+  if (etag == state_.manifest_etag && last_modified == state_.manifest_last_modified) {
+    return Status::Ok();  // spare the SD card a write
+  }
+  CacheState next = state_;
+  next.manifest_etag = etag;
+  next.manifest_last_modified = last_modified;
+  Status s = WriteState(next);
+  if (s.ok()) state_ = next;
+  return s;
+}
+
+Status BundleCache::WriteState(const CacheState& state) {
+  return store_.WriteFileAtomic(state_file(), CacheStateToJson(state));
+}
+
+}  // namespace kiosk::update

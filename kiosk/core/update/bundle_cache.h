@@ -1,0 +1,119 @@
+// The bundles a unit has applied, kept under the state directory so that a
+// restart shows the last network content without the network:
+//
+//   <state_dir>/state.json          which bundle is current (the commit point)
+//   <state_dir>/bundles/v<N>/       one directory per kept bundle: current and
+//                                   previous (the last-known-good)
+//   <state_dir>/bundles/.staging-v<N>/  a bundle being written
+//
+// Applying a bundle: BeginStaging, WriteStagedFile for each file (each one
+// written and fsync'd), Commit = rename the staging directory to v<N> (parent
+// fsync'd), then replace state.json atomically, then delete what is neither
+// current nor previous. state.json is the only commit point: a power cut
+// before its rename leaves the old state.json naming old, complete
+// directories; after it, the new directory is complete on disk already. So
+// the unit always restarts on the old bundle or the new one, never a mix.
+// Open() removes staging leftovers and directories state.json does not name.
+//
+// state.json also keeps the rollback floor (the highest version ever applied,
+// which only goes up) and the manifest's HTTP validators (ETag,
+// Last-Modified) so a restart still sends conditional requests.
+//
+// Threading: not thread-safe; owned by the updater's worker thread (or used
+// before it starts). Times are Unix seconds.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiosk/core/status.h"
+#include "kiosk/core/update/bundle_verify.h"
+#include "kiosk/core/update/file_store.h"
+#include "kiosk/core/update/manifest.h"
+#include "kiosk/core/update/minisign.h"
+
+namespace kiosk::update {
+
+struct AppliedBundle {
+  int64_t version = 0;
+  int64_t applied_at = 0;
+};
+
+struct CacheState {
+  std::optional<AppliedBundle> current;
+  std::optional<AppliedBundle> previous;
+  // The rollback floor: a bundle must have a higher version to be applied.
+  int64_t highest_applied_version = 0;
+  // Validators of the manifest.json answer that led to `current`.
+  std::string manifest_etag;
+  std::string manifest_last_modified;
+};
+
+// A cached bundle that verified and can be shown.
+struct CachedBundle {
+  std::filesystem::path dir;
+  AppliedBundle applied;
+  Manifest manifest;
+};
+
+class BundleCache {
+ public:
+  BundleCache(FileStore& store, std::filesystem::path state_dir);
+
+  // Creates the layout if needed, reads state.json (absent = a fresh unit; a
+  // corrupt one is logged and rebuilt from the directory names, keeping the
+  // rollback floor at the highest version present) and removes staging
+  // leftovers and bundles that are neither current nor previous. Io if the
+  // state directory is unusable; the unit then runs on built-in content.
+  Status Open();
+
+  const CacheState& state() const { return state_; }
+  std::filesystem::path BundleDir(int64_t version) const;
+  std::filesystem::path state_file() const { return state_dir_ / "state.json"; }
+
+  // What to show at start: current if it re-verifies (signature against
+  // trusted_keys, every file's size and hash, no stray file, validator),
+  // else previous, else nullopt (the caller shows the built-in content).
+  // Logs the choice and why. Remembers the choice as last-known-good.
+  std::optional<CachedBundle> SelectAtStart(const std::vector<MinisignPublicKey>& trusted_keys,
+                                            const BundleValidator& validator);
+
+  // Creates an empty staging directory for version and returns it.
+  Result<std::filesystem::path> BeginStaging(int64_t version);
+  // Writes one file of the staged bundle (relative_path checked again here,
+  // parent directories created).
+  Status WriteStagedFile(const std::filesystem::path& staging_dir,
+                         std::string_view relative_path, std::string_view data);
+  // Publishes the staged bundle as current; the bundle shown until now
+  // becomes previous. Returns the bundle's final directory.
+  Result<std::filesystem::path> Commit(const std::filesystem::path& staging_dir, int64_t version,
+                                       int64_t applied_at, const std::string& etag,
+                                       const std::string& last_modified);
+  // Deletes a staging directory that will not be committed (best effort).
+  void Abandon(const std::filesystem::path& staging_dir);
+  // Records new validators for the current manifest.
+  Status SaveValidators(const std::string& etag, const std::string& last_modified);
+
+ private:
+  std::filesystem::path bundles_dir() const { return state_dir_ / "bundles"; }
+  Status WriteState(const CacheState& state);
+  void RebuildStateFromDirectories();
+  Status CollectGarbage();
+
+  FileStore& store_;
+  std::filesystem::path state_dir_;
+  CacheState state_;
+  // The version on screen (selected at start or last committed); it becomes
+  // `previous` at the next commit.
+  std::optional<AppliedBundle> shown_;
+};
+
+// state.json text and back (exposed for tests and `kiosk bundle`).
+std::string CacheStateToJson(const CacheState& state);
+Result<CacheState> ParseCacheState(std::string_view text, const std::string& file);
+
+}  // namespace kiosk::update

@@ -1,0 +1,236 @@
+#include "kiosk/core/update/bundle_tool.h"
+
+#include <charconv>
+#include <set>
+
+#include "kiosk/core/update/manifest.h"
+#include "kiosk/core/update/minisign.h"
+#include "kiosk/core/update/rfc3339.h"
+#include "kiosk/core/update/sha256.h"
+
+namespace kiosk::update {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: kiosk bundle build SRC_DIR OUT_DIR [--version N]\n"
+    "       kiosk bundle verify DIR --key PUBFILE_OR_BASE64\n";
+
+int Usage(std::ostream& err, const std::string& why) {
+  err << "kiosk bundle: " << why << "\n" << kUsage;
+  return 2;
+}
+
+int Build(const std::vector<std::string>& args, const BundleValidator& validate, FileStore& store,
+          const Clock& clock, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> positional;
+  std::optional<int64_t> requested_version;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--version") {
+      if (i + 1 >= args.size()) return Usage(err, "--version needs a number");
+      const std::string& v = args[++i];
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n < 1) {
+        return Usage(err, "--version expects an integer >= 1, got \"" + v + "\"");
+      }
+      requested_version = n;
+    } else if (args[i].rfind("--", 0) == 0) {
+      return Usage(err, "unknown option " + args[i]);
+    } else {
+      positional.push_back(args[i]);
+    }
+  }
+  if (positional.size() != 2) return Usage(err, "build needs SRC_DIR and OUT_DIR");
+  const std::filesystem::path src = positional[0], out_dir = positional[1];
+  if (std::filesystem::absolute(src).lexically_normal() ==
+      std::filesystem::absolute(out_dir).lexically_normal()) {
+    return Usage(err, "SRC_DIR and OUT_DIR must differ");
+  }
+
+  auto files = ListFilesRecursive(store, src);
+  if (!files.ok()) {
+    err << "kiosk bundle: " << files.status().message() << "\n";
+    return 1;
+  }
+  bool bad = false;
+  std::vector<std::string> content;
+  for (const auto& path : *files) {
+    if (path == kManifestName || path == kSignatureName) {
+      err << "kiosk bundle: note: ignoring " << (src / path).string()
+          << " (a bundle's manifest is generated)\n";
+      continue;
+    }
+    Status safe = CheckBundlePath(path);
+    if (!safe.ok()) {
+      err << "kiosk bundle: " << (src / path).string() << ": cannot go in a bundle: "
+          << safe.message() << "\n";
+      bad = true;
+      continue;
+    }
+    content.push_back(path);
+  }
+  if (std::find(content.begin(), content.end(), std::string(kSlidesName)) == content.end()) {
+    err << "kiosk bundle: " << (src / kSlidesName).string()
+        << ": missing (every bundle carries the player's slides.json)\n";
+    bad = true;
+  }
+  if (bad) return 1;
+  if (validate) {
+    Status valid = validate(src);
+    if (!valid.ok()) {
+      err << "kiosk bundle: the content does not pass the player's checks:\n"
+          << valid.message() << "\n";
+      return 1;
+    }
+  }
+
+  // What OUT_DIR holds already: only a previous bundle may be replaced, so a
+  // mistyped OUT_DIR never loses someone's files.
+  int64_t previous_version = 0;
+  std::set<std::string> replaceable = {std::string(kManifestName), std::string(kSignatureName)};
+  if (store.Exists(out_dir)) {
+    if (auto old_text = store.ReadFile(out_dir / kManifestName); old_text.ok()) {
+      auto old = ParseManifest(*old_text, (out_dir / kManifestName).string());
+      if (!old.ok()) {
+        err << "kiosk bundle: the existing manifest cannot be read, so the next version is "
+               "unknown:\n"
+            << old.status().message() << "\n";
+        return 1;
+      }
+      previous_version = old->version;
+      for (const auto& f : old->files) replaceable.insert(f.path);
+    }
+    auto existing = ListFilesRecursive(store, out_dir);
+    if (!existing.ok()) {
+      err << "kiosk bundle: " << existing.status().message() << "\n";
+      return 1;
+    }
+    for (const auto& path : *existing) {
+      if (!replaceable.count(path)) {
+        err << "kiosk bundle: " << (out_dir / path).string()
+            << " is not part of a previous bundle; use an empty or new OUT_DIR\n";
+        bad = true;
+      }
+    }
+    if (bad) return 1;
+  }
+  const int64_t version = requested_version.value_or(previous_version + 1);
+  if (version <= previous_version) {
+    err << "kiosk bundle: version " << version << " is not newer than " << out_dir.string()
+        << "'s version " << previous_version << "; units would refuse it as a rollback\n";
+    return 1;
+  }
+
+  Manifest manifest;
+  manifest.version = version;
+  manifest.published = clock.UnixSeconds();
+  for (const auto& path : content) {
+    auto data = store.ReadFile(src / path);
+    if (!data.ok()) {
+      err << "kiosk bundle: " << data.status().message() << "\n";
+      return 1;
+    }
+    manifest.files.push_back({path, data->size(), Sha256Hex(*data)});
+  }
+
+  // Remove the previous bundle's files (all listed in replaceable), then write.
+  Status s = store.MakeDirs(out_dir);
+  for (const auto& path : replaceable) {
+    if (s.ok() && store.Exists(out_dir / path)) s = store.RemoveTree(out_dir / path);
+  }
+  for (const auto& path : content) {
+    if (!s.ok()) break;
+    auto data = store.ReadFile(src / path);
+    if (!data.ok()) {
+      s = data.status();
+      break;
+    }
+    const auto target = out_dir / path;
+    s = store.MakeDirs(target.parent_path());
+    if (s.ok()) s = store.WriteFileAtomic(target, *data);
+  }
+  if (s.ok()) s = store.WriteFileAtomic(out_dir / kManifestName, ManifestToJson(manifest));
+  if (!s.ok()) {
+    err << "kiosk bundle: writing " << out_dir.string() << ": " << s.message() << "\n";
+    return 1;
+  }
+  out << "Built bundle v" << version << " in " << out_dir.string() << ": "
+      << manifest.files.size() << " files, " << manifest.TotalFileBytes() << " bytes.\n"
+      << "Sign it with:\n"
+      << "  minisign -S -s ~/.minisign/kiosk.key -m " << (out_dir / kManifestName).string()
+      << " -t \"kiosk bundle v" << version << "\"\n"
+      << "then publish every file of " << out_dir.string() << " (including "
+      << kSignatureName << ").\n";
+  return 0;
+}
+
+int Verify(const std::vector<std::string>& args, const BundleValidator& validate,
+           FileStore& store, const Clock& clock, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> positional;
+  std::optional<std::string> key_arg;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--key") {
+      if (i + 1 >= args.size()) return Usage(err, "--key needs a public key file or base64 key");
+      key_arg = args[++i];
+    } else if (args[i].rfind("--", 0) == 0) {
+      return Usage(err, "unknown option " + args[i]);
+    } else {
+      positional.push_back(args[i]);
+    }
+  }
+  if (positional.size() != 1) return Usage(err, "verify needs DIR");
+  if (!key_arg) return Usage(err, "verify needs --key");
+  std::string key_text = *key_arg;
+  if (store.Exists(*key_arg)) {
+    auto text = store.ReadFile(*key_arg);
+    if (!text.ok()) {
+      err << "kiosk bundle: " << text.status().message() << "\n";
+      return 1;
+    }
+    key_text = *text;
+  }
+  auto key = ParseMinisignPublicKey(key_text);
+  if (!key.ok()) {
+    err << "kiosk bundle: --key " << *key_arg << ": " << key.status().message() << "\n";
+    return 2;
+  }
+  const std::filesystem::path dir = positional[0];
+  BundleCheck check = VerifyBundleDir(store, dir, {*key}, validate);
+  std::vector<std::string> problems = check.problems;
+  if (check.manifest && check.manifest->expires &&
+      *check.manifest->expires <= clock.UnixSeconds()) {
+    problems.push_back("manifest.json: expired at " + FormatRfc3339Utc(*check.manifest->expires) +
+                       "; units refuse it");
+  }
+  if (!problems.empty()) {
+    for (const auto& p : problems) err << dir.string() << ": " << p << "\n";
+    err << dir.string() << ": " << problems.size() << " problem"
+        << (problems.size() == 1 ? "" : "s") << "; units would refuse this bundle\n";
+    return 1;
+  }
+  out << dir.string() << ": OK: bundle v" << check.manifest->version << ", "
+      << check.manifest->files.size() << " files, " << check.manifest->TotalFileBytes()
+      << " bytes, published " << FormatRfc3339Utc(check.manifest->published) << ", signed by key "
+      << KeyIdHex(check.signature->key_id) << " (trusted comment: "
+      << check.signature->trusted_comment << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+int RunBundleTool(const std::vector<std::string>& args, const BundleValidator& validate_content,
+                  FileStore& store, const Clock& clock, std::ostream& out, std::ostream& err) {
+  size_t first = (!args.empty() && args[0] == "bundle") ? 1 : 0;
+  if (args.size() <= first) return Usage(err, "missing subcommand");
+  const std::string& command = args[first];
+  std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(first) + 1, args.end());
+  if (command == "build") return Build(rest, validate_content, store, clock, out, err);
+  if (command == "verify") return Verify(rest, validate_content, store, clock, out, err);
+  if (command == "help" || command == "--help" || command == "-h") {
+    out << kUsage;
+    return 0;
+  }
+  return Usage(err, "unknown subcommand \"" + command + "\"");
+}
+
+}  // namespace kiosk::update

@@ -1,0 +1,35 @@
+// `kiosk bundle`: the administrator's side of remote updates.
+//
+//   kiosk bundle build SRC_DIR OUT_DIR [--version N]
+//       Copies SRC_DIR's files (slides.json and any images) into OUT_DIR,
+//       writes OUT_DIR/manifest.json (sizes, SHA-256, version = N, or OUT_DIR's
+//       previous version + 1, or 1; published = now), checks the content with
+//       the player's validator first, and prints the minisign command to sign.
+//   kiosk bundle verify DIR --key PUBFILE_OR_BASE64
+//       Checks the signature, every file's size and hash, stray files, expiry
+//       and the validator; prints every problem. Exit 1 if there is any.
+//
+// Exit codes: 0 ok, 1 problems found, 2 usage error.
+// The logic lives here, in kiosk_update, so tests run it without the app's
+// main(); kiosk/app/bundle_command.cc binds it to the real disk and clock.
+//
+// Threading: runs on the calling thread; no shared state.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/clock.h"
+#include "kiosk/core/update/bundle_verify.h"
+#include "kiosk/core/update/file_store.h"
+
+namespace kiosk::update {
+
+// args are the words after "kiosk" ("bundle", "build", ...) or after
+// "kiosk bundle" ("build", ...): a leading "bundle" is skipped.
+int RunBundleTool(const std::vector<std::string>& args, const BundleValidator& validate_content,
+                  FileStore& store, const Clock& clock, std::ostream& out, std::ostream& err);
+
+}  // namespace kiosk::update

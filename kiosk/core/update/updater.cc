@@ -1,0 +1,300 @@
+#include "kiosk/core/update/updater.h"
+
+#include "kiosk/core/log.h"
+#include "kiosk/core/update/manifest.h"
+#include "kiosk/core/update/minisign.h"
+#include "kiosk/core/update/poll_schedule.h"
+#include "kiosk/core/update/rfc3339.h"
+#include "kiosk/core/update/sha256.h"
+
+namespace kiosk::update {
+namespace {
+
+// "manifest.json: HTTP 404" for any answer that is neither 200 nor `also_ok`.
+Status HttpError(std::string_view name, const FetchResponse& answer) {
+  return Status::Network(std::string(name) + ": HTTP " + std::to_string(answer.http_status));
+}
+
+}  // namespace
+
+UpdaterOptions UpdaterOptions::FromConfig(const Config& config) {
+  UpdaterOptions o;
+  o.updates = config.updates;
+  o.device_name = config.device_name;
+  o.venue_tags = config.venue_tags;
+  o.state_dir = config.state_dir;
+  o.status_file = config.status_file;
+  return o;
+}
+
+const char* PollResultName(PollResult result) {
+  switch (result) {
+    case PollResult::kDisabled: return "disabled";
+    case PollResult::kApplied: return "applied";
+    case PollResult::kUnchanged: return "unchanged";
+    case PollResult::kUpToDate: return "up_to_date";
+    case PollResult::kFailed: return "failed";
+  }
+  return "failed";
+}
+
+Updater::Updater(UpdaterOptions options, Fetcher& fetcher, FileStore& store, const Clock& clock,
+                 BundleValidator validator, OnBundleApplied on_applied, RandomSource random)
+    : options_(std::move(options)),
+      fetcher_(fetcher),
+      store_(store),
+      clock_(clock),
+      validator_(std::move(validator)),
+      on_applied_(std::move(on_applied)),
+      random_(std::move(random)),
+      default_random_(std::random_device{}()),
+      cache_(store, options_.state_dir) {
+  if (!random_) {
+    random_ = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(default_random_); };
+  }
+  // A key that does not parse is reported, but the others still work: one
+  // typo must not stop a unit that has a good key too.
+  std::string problems;
+  for (size_t i = 0; i < options_.updates.trusted_keys.size(); ++i) {
+    auto key = ParseMinisignPublicKey(options_.updates.trusted_keys[i]);
+    if (key.ok()) {
+      trusted_keys_.push_back(*key);
+    } else {
+      problems += (problems.empty() ? "" : "; ") + std::string("trusted key ") +
+                  std::to_string(i + 1) + ": " + key.status().message();
+    }
+  }
+  if (!problems.empty()) keys_status_ = Status::Invalid(problems);
+  if (options_.updates.poll_interval_s < 1) options_.updates.poll_interval_s = 1;
+  status_.device_name = options_.device_name;
+  status_.venue_tags = options_.venue_tags;
+  status_.updates_enabled = !options_.updates.url.empty();
+}
+
+std::optional<CachedBundle> Updater::Start() {
+  started_at_ = clock_.Monotonic();
+  next_poll_at_ = started_at_;
+  if (!keys_status_.ok()) LogError("updates: " + keys_status_.message());
+  cache_status_ = cache_.Open();
+  std::optional<CachedBundle> shown;
+  if (!cache_status_.ok()) {
+    LogError("updates: " + cache_status_.message() + "; showing the built-in content");
+  } else {
+    shown = cache_.SelectAtStart(trusted_keys_, validator_);
+  }
+  if (shown) {
+    status_.source = ContentSource::kCache;
+    status_.version = shown->applied.version;
+    status_.applied_at = shown->applied.applied_at;
+    status_.expires = shown->manifest.expires;
+  }
+  if (status_.updates_enabled) {
+    status_.next_poll = clock_.UnixSeconds();
+  } else {
+    LogInfo("updates: off (no update URL configured)");
+  }
+  RefreshStale();
+  WriteStatus();
+  return shown;
+}
+
+std::string Updater::UrlOf(std::string_view name) const {
+  std::string base = options_.updates.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/" + std::string(name);
+}
+
+PollOutcome Updater::PollOnce() {
+  PollOutcome outcome;
+  if (!status_.updates_enabled) {
+    outcome.result = PollResult::kDisabled;
+    // Nothing to do; look again in an interval in case a caller polls anyway.
+    outcome.next_delay = Millis(int64_t{options_.updates.poll_interval_s} * 1000);
+    next_poll_at_ = clock_.Monotonic() + outcome.next_delay;
+    RefreshStale();
+    WriteStatus();
+    return outcome;
+  }
+  auto checked = Check();
+  if (checked.ok()) {
+    outcome.result = *checked;
+  } else {
+    outcome.result = PollResult::kFailed;
+    outcome.error = checked.status();
+  }
+  Finish(outcome);
+  return outcome;
+}
+
+Result<PollResult> Updater::Check() {
+  if (!cache_status_.ok()) {
+    // Retry opening: the state directory may have become writable (remount).
+    cache_status_ = cache_.Open();
+    if (!cache_status_.ok()) return cache_status_;
+  }
+  if (trusted_keys_.empty()) {
+    return Status::Invalid(keys_status_.ok() ? "no trusted key configured; refusing every bundle"
+                                             : "no usable trusted key (" +
+                                                   keys_status_.message() + ")");
+  }
+
+  FetchRequest request;
+  request.url = UrlOf(kManifestName);
+  request.max_body_bytes = kMaxManifestBytes;
+  const CacheState& state = cache_.state();
+  if (state.current) {
+    request.if_none_match = state.manifest_etag;
+    request.if_modified_since = state.manifest_last_modified;
+  }
+  const bool conditional = !request.if_none_match.empty() || !request.if_modified_since.empty();
+  auto manifest_answer = fetcher_.Fetch(request);
+  if (!manifest_answer.ok()) return manifest_answer.status().WithContext("manifest.json");
+  if (manifest_answer->http_status == 304) {
+    if (!conditional) {
+      return Status::Network("manifest.json: HTTP 304 to a request that was not conditional");
+    }
+    return PollResult::kUnchanged;
+  }
+  if (manifest_answer->http_status != 200) return HttpError(kManifestName, *manifest_answer);
+
+  FetchRequest sig_request;
+  sig_request.url = UrlOf(kSignatureName);
+  sig_request.max_body_bytes = kMaxSignatureBytes;
+  auto sig_answer = fetcher_.Fetch(sig_request);
+  if (!sig_answer.ok()) return sig_answer.status().WithContext("manifest.json.minisig");
+  if (sig_answer->http_status != 200) return HttpError(kSignatureName, *sig_answer);
+
+  auto verified = VerifyMinisign(manifest_answer->body, sig_answer->body, trusted_keys_);
+  if (!verified.ok()) return verified.status().WithContext("manifest signature");
+
+  auto manifest = ParseManifest(manifest_answer->body, "manifest.json");
+  if (!manifest.ok()) return manifest.status();
+
+  if (state.current && manifest->version == state.current->version &&
+      manifest->version == state.highest_applied_version) {
+    Status saved =
+        cache_.SaveValidators(manifest_answer->etag, manifest_answer->last_modified);
+    if (!saved.ok()) LogWarning("updates: saving the manifest validators: " + saved.message());
+    return PollResult::kUpToDate;
+  }
+  if (manifest->version <= state.highest_applied_version) {
+    return Status::Rejected("version " + std::to_string(manifest->version) +
+                            " is not newer than applied version " +
+                            std::to_string(state.highest_applied_version) +
+                            " (rollback refused)");
+  }
+  const int64_t now = clock_.UnixSeconds();
+  if (manifest->expires && *manifest->expires <= now) {
+    return Status::Rejected("bundle v" + std::to_string(manifest->version) + " expired at " +
+                            FormatRfc3339Utc(*manifest->expires) + " (now " +
+                            FormatRfc3339Utc(now) + ")");
+  }
+  const uint64_t total =
+      manifest->TotalFileBytes() + manifest_answer->body.size() + sig_answer->body.size();
+  if (total > options_.updates.max_bundle_bytes) {
+    return Status::Rejected("bundle v" + std::to_string(manifest->version) + " is " +
+                            std::to_string(total) + " bytes, more than max_bundle_bytes " +
+                            std::to_string(options_.updates.max_bundle_bytes));
+  }
+  return Apply(*manifest, manifest_answer->body, sig_answer->body, *manifest_answer);
+}
+
+Result<PollResult> Updater::Apply(const Manifest& manifest, const std::string& manifest_text,
+                                  const std::string& signature_text,
+                                  const FetchResponse& manifest_answer) {
+  auto staging = cache_.BeginStaging(manifest.version);
+  if (!staging.ok()) return staging.status();
+  // Every exit below that is not a commit removes the staging directory.
+  auto fail = [&](Status s) -> Result<PollResult> {
+    cache_.Abandon(*staging);
+    return s;
+  };
+  Status s = cache_.WriteStagedFile(*staging, kManifestName, manifest_text);
+  if (s.ok()) s = cache_.WriteStagedFile(*staging, kSignatureName, signature_text);
+  if (!s.ok()) return fail(s);
+
+  for (const ManifestFile& file : manifest.files) {
+    FetchRequest request;
+    request.url = UrlOf(file.path);
+    request.max_body_bytes = file.size;
+    auto answer = fetcher_.Fetch(request);
+    if (!answer.ok()) return fail(answer.status().WithContext(file.path));
+    if (answer->http_status != 200) return fail(HttpError(file.path, *answer));
+    if (answer->body.size() != file.size) {
+      return fail(Status::Unverified(file.path + ": size mismatch (expected " +
+                                     std::to_string(file.size) + " bytes, got " +
+                                     std::to_string(answer->body.size()) + ")"));
+    }
+    const std::string actual = Sha256Hex(answer->body);
+    if (actual != file.sha256) {
+      return fail(Status::Unverified(file.path + ": sha256 mismatch (expected " + file.sha256 +
+                                     ", got " + actual + ")"));
+    }
+    s = cache_.WriteStagedFile(*staging, file.path, answer->body);
+    if (!s.ok()) return fail(s);
+  }
+
+  if (validator_) {
+    Status valid = validator_(*staging);
+    if (!valid.ok()) {
+      return fail(Status::Rejected("bundle v" + std::to_string(manifest.version) +
+                                   " content validation: " + valid.message()));
+    }
+  }
+  const int64_t now = clock_.UnixSeconds();
+  auto committed = cache_.Commit(*staging, manifest.version, now, manifest_answer.etag,
+                                 manifest_answer.last_modified);
+  if (!committed.ok()) return fail(committed.status());
+
+  status_.source = ContentSource::kNetwork;
+  status_.version = manifest.version;
+  status_.applied_at = now;
+  status_.expires = manifest.expires;
+  LogInfo("updates: applied bundle v" + std::to_string(manifest.version) + " (" +
+          std::to_string(manifest.files.size()) + " files, " +
+          std::to_string(manifest.TotalFileBytes()) + " bytes)");
+  if (on_applied_) on_applied_(*committed, manifest.version);
+  return PollResult::kApplied;
+}
+
+void Updater::Finish(PollOutcome& outcome) {
+  const int64_t now = clock_.UnixSeconds();
+  status_.last_check = now;
+  status_.last_check_result = PollResultName(outcome.result);
+  if (outcome.result == PollResult::kFailed) {
+    ++status_.consecutive_failures;
+    status_.last_error_time = now;
+    status_.last_error_reason = outcome.error.message();
+    LogWarning("updates: check failed, keeping the current content: " + outcome.error.message());
+  } else {
+    status_.consecutive_failures = 0;
+    status_.last_success = now;
+    last_success_mono_ = clock_.Monotonic();
+    LogDebug(std::string("updates: check ok: ") + PollResultName(outcome.result));
+  }
+  const Millis interval(int64_t{options_.updates.poll_interval_s} * 1000);
+  outcome.next_delay = NextPollDelay(interval, status_.consecutive_failures, random_());
+  next_poll_at_ = clock_.Monotonic() + outcome.next_delay;
+  status_.next_poll = now + (outcome.next_delay.count() + 999) / 1000;
+  RefreshStale();
+  WriteStatus();
+}
+
+void Updater::RefreshStale() {
+  const int64_t now = clock_.UnixSeconds();
+  bool stale = status_.expires.has_value() && *status_.expires <= now;
+  if (status_.updates_enabled) {
+    // No successful check for three intervals (since start if none yet).
+    const Millis since = clock_.Monotonic() - last_success_mono_.value_or(started_at_);
+    stale = stale || since >= Millis(int64_t{options_.updates.poll_interval_s} * 3000);
+  }
+  status_.stale = stale;
+}
+
+void Updater::WriteStatus() {
+  if (options_.status_file.empty()) return;
+  Status s = WriteUnitStatus(store_, options_.status_file, status_);
+  if (!s.ok()) LogWarning("updates: " + s.message());
+}
+
+}  // namespace kiosk::update

@@ -1,0 +1,131 @@
+// The updater: polls the published bundle, proves an administrator signed it,
+// and applies it atomically through the bundle cache. One poll = PollOnce();
+// UpdaterThread (updater_thread.h) runs polls on a worker thread.
+//
+// A poll:
+//   1. GET <url>/manifest.json, conditional (If-None-Match/If-Modified-Since
+//      from state.json). 304 = unchanged, nothing else crosses the wire.
+//   2. GET <url>/manifest.json.minisig; verify with the trusted keys. Nothing
+//      from the network is parsed before this succeeds.
+//   3. Parse the manifest; same version as current = up to date (validators
+//      saved); version <= rollback floor = refused; expired = refused; total
+//      size > UpdateConfig::max_bundle_bytes = refused.
+//   4. GET every listed file with max_body_bytes = its size; check size and
+//      SHA-256; write it to a staging directory. Only listed files are
+//      fetched, so a bundle is exactly the manifest's files.
+//   5. Run the injected validator on the staging directory; commit; call
+//      on_applied(bundle_dir, version).
+// Any failure keeps the current content, is logged, lands in the status file
+// with its reason, and schedules a retry with backoff (poll_schedule.h).
+// Refusals do not store the answer's validators, so the next poll fetches the
+// manifest again and the reason stays visible until the server is fixed.
+//
+// Threading: not thread-safe. Construct and Start() on any thread, then call
+// PollOnce() from one thread at a time (the UpdaterThread's worker).
+// Callbacks run on the thread that calls PollOnce(). Times: Clock::Monotonic
+// for scheduling, Clock::UnixSeconds for what is reported and for `expires`.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kiosk/core/clock.h"
+#include "kiosk/core/config.h"
+#include "kiosk/core/fetcher.h"
+#include "kiosk/core/status.h"
+#include "kiosk/core/update/bundle_cache.h"
+#include "kiosk/core/update/bundle_verify.h"
+#include "kiosk/core/update/file_store.h"
+#include "kiosk/core/update/status_report.h"
+
+namespace kiosk::update {
+
+struct UpdaterOptions {
+  UpdateConfig updates;  // url (empty = updates off), interval, keys, size cap
+  std::string device_name;
+  std::vector<std::string> venue_tags;
+  std::filesystem::path state_dir = "/var/lib/kiosk";
+  std::filesystem::path status_file = "/run/kiosk/status.json";
+
+  static UpdaterOptions FromConfig(const Config& config);
+};
+
+// Called after a bundle is committed, with its directory in the cache (valid
+// until the next-but-one commit) and its version. Must not block: post the
+// switch to the render thread and return.
+using OnBundleApplied =
+    std::function<void(const std::filesystem::path& bundle_dir, int64_t version)>;
+// Returns a number in [0, 1); used only for poll jitter.
+using RandomSource = std::function<double()>;
+
+enum class PollResult {
+  kDisabled,  // no URL configured
+  kApplied,   // a new bundle was applied
+  kUnchanged,  // 304 Not Modified
+  kUpToDate,  // 200, but the version is the one already applied
+  kFailed,    // network, HTTP, verification or policy failure; see error
+};
+const char* PollResultName(PollResult result);
+
+struct PollOutcome {
+  PollResult result = PollResult::kFailed;
+  Status error;  // non-ok iff result == kFailed
+  Millis next_delay{0};
+};
+
+class Updater {
+ public:
+  // fetcher, store and clock must outlive the Updater. validator may be null
+  // (no content checks); on_applied may be null. random null = a seeded
+  // std::mt19937_64.
+  Updater(UpdaterOptions options, Fetcher& fetcher, FileStore& store, const Clock& clock,
+          BundleValidator validator, OnBundleApplied on_applied, RandomSource random = nullptr);
+
+  // Opens the cache (cleaning leftovers) and returns the cached bundle to
+  // show now, or nullopt for the built-in content; writes the status file and
+  // schedules the first poll immediately. Call once, before PollOnce().
+  std::optional<CachedBundle> Start();
+
+  // One complete poll; never throws. Writes the status file.
+  PollOutcome PollOnce();
+
+  // Monotonic time at which the next poll is due.
+  Millis next_poll_at() const { return next_poll_at_; }
+  const UnitStatus& status() const { return status_; }
+  const CacheState& cache_state() const { return cache_.state(); }
+
+ private:
+  // Everything that can refuse a bundle; Ok(result) or the reason.
+  Result<PollResult> Check();
+  Result<PollResult> Apply(const Manifest& manifest, const std::string& manifest_text,
+                           const std::string& signature_text, const FetchResponse& manifest_answer);
+  std::string UrlOf(std::string_view name) const;
+  void Finish(PollOutcome& outcome);
+  void RefreshStale();
+  void WriteStatus();
+
+  UpdaterOptions options_;
+  Fetcher& fetcher_;
+  FileStore& store_;
+  const Clock& clock_;
+  BundleValidator validator_;
+  OnBundleApplied on_applied_;
+  RandomSource random_;
+  std::mt19937_64 default_random_;
+
+  BundleCache cache_;
+  Status cache_status_;  // non-ok if the cache could not be opened
+  std::vector<MinisignPublicKey> trusted_keys_;
+  Status keys_status_;  // non-ok if a configured key does not parse
+  Millis started_at_{0};
+  std::optional<Millis> last_success_mono_;
+  Millis next_poll_at_{0};
+  UnitStatus status_;
+};
+
+}  // namespace kiosk::update
