@@ -65,38 +65,60 @@ class SignalThread {
 struct Prepared {
   Bundle bundle;
   std::string origin;  // "built-in", "--content DIR", ...
-  std::vector<TimedView> cycle;
+  DisplayConfig display;
+  int width = 0, height = 0;
+  bool enforce_floors = true;
+  std::vector<TimedView> cycle;      // views laid out so far
   std::vector<FrameLayout> layouts;  // parallel to cycle
+  std::vector<TimedView> rest;       // views not laid out yet (see Complete)
 };
 
-// Lays out every view; slides that cannot be laid out at this size are left
-// out with a warning. Fails if nothing is left.
+// Lays out views in order until `at_most` of them succeed; the others wait in
+// `rest` for Complete. Views that cannot be laid out at this size are left out
+// with a warning. Fails if none can be shown.
 Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig& display,
-                         int width, int height, FontSet& fonts, bool enforce_floors = true) {
+                         int width, int height, FontSet& fonts, bool enforce_floors = true,
+                         size_t at_most = SIZE_MAX) {
+  Prepared p;
+  p.display = display;
+  p.width = width;
+  p.height = height;
+  p.enforce_floors = enforce_floors;
+  p.rest = BuildCycle(bundle, display.layout);
+  p.bundle = std::move(bundle);
+  p.origin = std::move(origin);
   LayoutOptions options;
   options.margin_percent = display.margin_percent;
   options.enforce_floors = enforce_floors;
-  Prepared p;
-  std::vector<size_t> skip;
-  std::vector<TimedView> all = BuildCycle(bundle, display.layout);
-  std::vector<FrameLayout> layouts;
-  for (const auto& view : all) {
-    auto frame = LayoutFrame(bundle, view.view, width, height, fonts, options);
+  size_t i = 0;
+  for (; i < p.rest.size() && p.cycle.size() < at_most; ++i) {
+    auto frame = LayoutFrame(p.bundle, p.rest[i].view, width, height, fonts, options);
     if (!frame.ok()) {
-      LogWarning(origin + ": leaving out " + frame.status().message());
+      LogWarning(p.origin + ": leaving out " + frame.status().message());
       continue;
     }
-    p.cycle.push_back(view);
-    layouts.push_back(std::move(*frame));
+    p.cycle.push_back(p.rest[i]);
+    p.layouts.push_back(std::move(*frame));
   }
+  p.rest.erase(p.rest.begin(), p.rest.begin() + static_cast<std::ptrdiff_t>(i));
   if (p.cycle.empty()) {
-    return Status::Rejected(origin + ": no slide can be shown at " + std::to_string(width) + "x" +
-                            std::to_string(height));
+    return Status::Rejected(p.origin + ": no slide can be shown at " + std::to_string(width) +
+                            "x" + std::to_string(height));
   }
-  p.layouts = std::move(layouts);
-  p.bundle = std::move(bundle);
-  p.origin = std::move(origin);
   return p;
+}
+
+// Lays out the views Prepare left for later.
+void Complete(Prepared& p, FontSet& fonts) {
+  if (p.rest.empty()) return;
+  auto more = Prepare(p.bundle, p.origin, p.display, p.width, p.height, fonts, p.enforce_floors);
+  // Prepare(all) repeats the views already laid out; keep its full result
+  // when it succeeded, which it does whenever the first pass did.
+  if (more.ok()) {
+    p.cycle = std::move(more->cycle);
+    p.layouts = std::move(more->layouts);
+  }
+  p.rest.clear();
 }
 
 class Player {
@@ -106,7 +128,9 @@ class Player {
 
  private:
   Status Start();
-  Result<Prepared> LoadContent(const Config& config);
+  // at_most: lay out only that many views now (the first frame needs one);
+  // the others are laid out by Complete.
+  Result<Prepared> LoadContent(const Config& config, size_t at_most = SIZE_MAX);
   void HandleEvent(const SDL_Event& e);
   void Reload();
   void OnDeadline(Millis now);
@@ -131,15 +155,16 @@ class Player {
   bool quit_ = false;
   int exit_status_ = 0;
   size_t captures_ = 0;
+  Millis started_{0};
 };
 
-Result<Prepared> Player::LoadContent(const Config& config) {
+Result<Prepared> Player::LoadContent(const Config& config, size_t at_most) {
   int w = compositor_->logical_width(), h = compositor_->logical_height();
   if (options_.content_dir) {
     std::string origin = "--content " + options_.content_dir->string();
     auto bundle = LoadBundleDir(*options_.content_dir);
     if (bundle.ok()) {
-      auto p = Prepare(std::move(*bundle), origin, config.display, w, h, *fonts_);
+      auto p = Prepare(std::move(*bundle), origin, config.display, w, h, *fonts_, true, at_most);
       if (p.ok()) return p;
       LogError("refusing " + origin + ": " + p.status().message() + "; showing the built-in content");
     } else {
@@ -150,13 +175,13 @@ Result<Prepared> Player::LoadContent(const Config& config) {
   auto builtin_dir = options_.data_dir / "content";
   auto bundle = LoadBundleDir(builtin_dir);
   if (!bundle.ok()) return bundle.status().WithContext("the built-in content");
-  auto p = Prepare(*bundle, "built-in", config.display, w, h, *fonts_);
+  auto p = Prepare(*bundle, "built-in", config.display, w, h, *fonts_, true, at_most);
   if (p.ok()) return p;
   // Never blank: a panel too small for the floors still shows the built-in
   // slides, below the floors, rather than nothing.
   LogError(p.status().message() + "; showing the built-in content below the legibility floors");
   return Prepare(std::move(*bundle), "built-in (below floors)", config.display, w, h, *fonts_,
-                 /*enforce_floors=*/false);
+                 /*enforce_floors=*/false, at_most);
 }
 
 Status Player::Start() {
@@ -178,20 +203,26 @@ Status Player::Start() {
   compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
                                              display_->height(), config_.display.rotation_degrees);
 
-  auto content = LoadContent(config_);
+  // The first frame as soon as possible: lay out one slide, show it, then
+  // lay out the rest while it is on screen.
+  auto content = LoadContent(config_, /*at_most=*/1);
   if (!content.ok()) return content.status();
   showing_ = std::move(*content);
-  rotation_.emplace(showing_->cycle, clock_.Monotonic());
+  Millis shown_at = clock_.Monotonic();
   auto first = compositor_->RenderSlide(showing_->layouts[0]);
   if (!first.ok()) return first.status();
   current_ = std::move(*first);
   compositor_->Draw(current_.get());
   Capture();
   SDL_RenderPresent(display_->renderer());
+  LogInfo("first frame on screen after " + std::to_string((shown_at - started_).count()) +
+          " ms");
+  (void)notifier_.NotifyReady();
+  Complete(*showing_, *fonts_);
+  rotation_.emplace(showing_->cycle, shown_at);
   LogInfo("showing " + showing_->origin + " content \"" + showing_->bundle.name + "\", " +
           std::to_string(showing_->cycle.size()) + " views");
   Report();
-  (void)notifier_.NotifyReady();
   return RenderNext();
 }
 
@@ -333,7 +364,7 @@ void Player::HandleEvent(const SDL_Event& e) {
 }
 
 int Player::Run() {
-  Millis started = clock_.Monotonic();
+  Millis started = started_ = clock_.Monotonic();
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
@@ -348,8 +379,6 @@ int Player::Run() {
       LogError("cannot start: " + s.message());
       status = 1;
     } else {
-      LogInfo("first frame after " + std::to_string((clock_.Monotonic() - started).count()) +
-              " ms");
       std::optional<Millis> quit_at;
       if (options_.exit_after_ms) quit_at = started + Millis(*options_.exit_after_ms);
       while (!quit_) {

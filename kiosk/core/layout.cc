@@ -316,6 +316,9 @@ Result<Band> LayoutBand(const Bundle& bundle, const Theme& theme, const Rect& sa
     std::vector<int> sizes;
     for (const auto& line : variant) {
       int p = std::max(1, Round(band_h * line.share));
+      // Width grows about linearly with size: jump close, then step down.
+      int w = m.Width(line.text, line.face, p);
+      if (w > text_w) p = std::max(1, static_cast<int>(int64_t{p} * text_w / w));
       while (p > 1 && m.Width(line.text, line.face, p) > text_w) --p;
       sizes.push_back(p);
     }

@@ -63,8 +63,13 @@ Status Compositor::Paint(const FrameLayout& frame) {
   for (const auto& text : frame.texts) {
     SurfacePtr line = fonts_.Render(text.text, text.face, text.px, text.color);
     if (!line) return SdlError("rendering text");
-    TexturePtr tex(SDL_CreateTextureFromSurface(renderer_, line.get()));
-    if (!tex) return SdlError("SDL_CreateTextureFromSurface");
+    // Always ARGB8888 (not the renderer's preferred format): the same blend
+    // path on a window and on a PNG surface, so previews match the screen.
+    TexturePtr tex(SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888,
+                                     SDL_TEXTUREACCESS_STATIC, line->w, line->h));
+    if (!tex || SDL_UpdateTexture(tex.get(), nullptr, line->pixels, line->pitch) != 0) {
+      return SdlError("creating a text texture");
+    }
     SDL_SetTextureBlendMode(tex.get(), SDL_BLENDMODE_BLEND);
     SDL_Rect dst{text.box.x, text.box.y, line->w, line->h};
     SDL_RenderCopy(renderer_, tex.get(), nullptr, &dst);
@@ -122,9 +127,9 @@ void Compositor::DrawCrossfade(SDL_Texture* from, SDL_Texture* to, double t) {
 
 Result<SurfacePtr> Compositor::ReadPixels() {
   SurfacePtr surface(
-      SDL_CreateRGBSurfaceWithFormat(0, out_w_, out_h_, 32, SDL_PIXELFORMAT_ARGB8888));
+      SDL_CreateRGBSurfaceWithFormat(0, out_w_, out_h_, 32, SDL_PIXELFORMAT_RGB888));
   if (!surface) return SdlError("allocating a capture surface");
-  if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_ARGB8888, surface->pixels,
+  if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGB888, surface->pixels,
                            surface->pitch) != 0) {
     return SdlError("SDL_RenderReadPixels");
   }

@@ -43,7 +43,8 @@ class Compositor {
   void DrawCrossfade(SDL_Texture* from, SDL_Texture* to, double t);
 
   // Reads the current target's pixels (call before SDL_RenderPresent: after
-  // it, some drivers return garbage). ARGB8888, panel-sized.
+  // it, some drivers return garbage). Opaque RGB888 (what a panel shows:
+  // no alpha), panel-sized.
   Result<SurfacePtr> ReadPixels();
 
  private:

@@ -13,7 +13,9 @@ Result<std::unique_ptr<Display>> Display::Open(const DisplayOptions& options) {
 
   Uint32 flags = SDL_WINDOW_SHOWN;
   int w = options.width, h = options.height;
-  if (!options.windowed) {
+  // Headless drivers have no real mode to switch to: a plain window of the
+  // asked size is the "panel".
+  if (!options.windowed && !headless) {
     flags |= (w > 0 && h > 0) ? SDL_WINDOW_FULLSCREEN : SDL_WINDOW_FULLSCREEN_DESKTOP;
   }
   if (w <= 0 || h <= 0) {

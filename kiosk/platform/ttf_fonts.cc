@@ -1,6 +1,7 @@
 #include "kiosk/platform/ttf_fonts.h"
 
 #include <algorithm>
+#include <fstream>
 
 namespace kiosk {
 namespace {
@@ -36,45 +37,47 @@ Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir)
     return Status::Internal(std::string("TTF_Init failed: ") + TTF_GetError());
   }
   std::unique_ptr<FontSet> set(new FontSet());
-  struct File {
-    const char* name;
-    TTF_Font** slot;
-  } files[] = {{kRegularFile, &set->primary_[0]},
-               {kBoldFile, &set->primary_[1]},
-               {kFallbackRegularFile, &set->fallback_[0]},
-               {kFallbackBoldFile, &set->fallback_[1]}};
-  for (const auto& f : files) {
-    auto path = dir / f.name;
+  const char* names[4] = {kRegularFile, kBoldFile, kFallbackRegularFile, kFallbackBoldFile};
+  for (int slot = 0; slot < 4; ++slot) {
+    auto path = dir / names[slot];
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-      return Status::NotFound("font file " + path.string() + " is missing");
-    }
-    *f.slot = TTF_OpenFont(path.c_str(), 32);
-    if (*f.slot == nullptr) {
+    auto size = std::filesystem::file_size(path, ec);
+    std::ifstream in(path, std::ios::binary);
+    if (ec || !in) return Status::NotFound("font file " + path.string() + " is missing or unreadable");
+    set->files_[slot].resize(size);
+    in.read(reinterpret_cast<char*>(set->files_[slot].data()), static_cast<std::streamsize>(size));
+    if (!in) return Status::Io("font file " + path.string() + " could not be read whole");
+    // Open it once now so a corrupt file is a start-up error, not a blank slide.
+    if (set->Font(slot, 32) == nullptr) {
       return Status::Io("font file " + path.string() + " cannot be loaded: " + TTF_GetError());
     }
-    // Light hinting keeps glyph shapes faithful at large sizes and crisp at
-    // small ones; the same on every machine since the font files are pinned.
-    TTF_SetFontHinting(*f.slot, TTF_HINTING_LIGHT);
-    TTF_SetFontScriptName(*f.slot, "Latn");
   }
   return set;
 }
 
 FontSet::~FontSet() {
-  for (TTF_Font* f : {primary_[0], primary_[1], fallback_[0], fallback_[1]}) {
-    if (f != nullptr) TTF_CloseFont(f);
-  }
+  for (auto& [key, font] : sized_) TTF_CloseFont(font);
 }
 
-TTF_Font* FontSet::Sized(TTF_Font* font, int px) {
-  TTF_SetFontSize(font, std::max(1, px));
+TTF_Font* FontSet::Font(int slot, int px) {
+  px = std::clamp(px, 1, 2000);
+  int key = slot << 16 | px;
+  if (auto it = sized_.find(key); it != sized_.end()) return it->second;
+  const auto& bytes = files_[slot];
+  SDL_RWops* rw = SDL_RWFromConstMem(bytes.data(), static_cast<int>(bytes.size()));
+  TTF_Font* font = TTF_OpenFontRW(rw, /*freesrc=*/1, px);
+  if (font == nullptr) return nullptr;
+  // Light hinting keeps glyph shapes faithful at large sizes and crisp at
+  // small ones; the same on every machine since the font files are pinned.
+  TTF_SetFontHinting(font, TTF_HINTING_LIGHT);
+  TTF_SetFontScriptName(font, "Latn");
+  sized_.emplace(key, font);
   return font;
 }
 
 std::vector<FontSet::Run> FontSet::Runs(std::string_view utf8, FontFace face, int px) {
-  TTF_Font* primary = Sized(primary_[FaceIndex(face)], px);
-  TTF_Font* fallback = Sized(fallback_[FaceIndex(face)], px);
+  TTF_Font* primary = Font(FaceIndex(face), px);
+  TTF_Font* fallback = Font(2 + FaceIndex(face), px);
   std::vector<Run> runs;
   for (size_t i = 0; i < utf8.size();) {
     size_t start = i;
@@ -94,7 +97,18 @@ std::vector<FontSet::Run> FontSet::Runs(std::string_view utf8, FontFace face, in
   return runs;
 }
 
+void FontSet::EvictIfFull() {
+  // Bounded memory on a long run that lays out many sizes; reopening is
+  // cheap. Only called on entry to a public method, so no handle a method
+  // holds is ever closed under it.
+  if (sized_.size() < 96 && width_cache_.size() < 50000) return;
+  for (auto& [key, font] : sized_) TTF_CloseFont(font);
+  sized_.clear();
+  width_cache_.clear();
+}
+
 int FontSet::Width(std::string_view utf8, FontFace face, int px) {
+  EvictIfFull();
   std::string key;
   key.reserve(utf8.size() + 8);
   key += static_cast<char>('0' + FaceIndex(face));
@@ -107,16 +121,17 @@ int FontSet::Width(std::string_view utf8, FontFace face, int px) {
     int w = 0, h = 0;
     if (TTF_SizeUTF8(run.font, run.text.c_str(), &w, &h) == 0) total += w;
   }
-  if (width_cache_.size() > 50000) width_cache_.clear();  // bound memory on long runs
   width_cache_.emplace(std::move(key), total);
   return total;
 }
 
 int FontSet::LineHeight(FontFace face, int px) {
-  return TTF_FontLineSkip(Sized(primary_[FaceIndex(face)], px));
+  EvictIfFull();
+  return TTF_FontLineSkip(Font(FaceIndex(face), px));
 }
 
 SurfacePtr FontSet::Render(std::string_view utf8, FontFace face, int px, Color color) {
+  EvictIfFull();
   auto runs = Runs(utf8, face, px);
   int width = std::max(1, Width(utf8, face, px));
   int height = LineHeight(face, px);
@@ -124,7 +139,7 @@ SurfacePtr FontSet::Render(std::string_view utf8, FontFace face, int px, Color c
   if (!line) return nullptr;
   // Transparent canvas; runs are copied (not blended) since they never overlap.
   SDL_FillRect(line.get(), nullptr, SDL_MapRGBA(line->format, color.r, color.g, color.b, 0));
-  int primary_ascent = TTF_FontAscent(primary_[FaceIndex(face)]);
+  int primary_ascent = TTF_FontAscent(Font(FaceIndex(face), px));
   int x = 0;
   SDL_Color c{color.r, color.g, color.b, 255};
   for (const auto& run : runs) {

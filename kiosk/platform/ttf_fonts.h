@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "kiosk/core/content.h"
 #include "kiosk/core/status.h"
@@ -56,11 +57,15 @@ class FontSet final : public TextMeasurer {
     std::string text;
   };
   FontSet() = default;
-  TTF_Font* Sized(TTF_Font* font, int px);
+  // The font file `slot` (0/1 primary regular/bold, 2/3 fallback) at px,
+  // opened once per size: resizing one TTF_Font instead flushes its glyph
+  // cache on every call and made layout 20x slower.
+  TTF_Font* Font(int slot, int px);
   std::vector<Run> Runs(std::string_view utf8, FontFace face, int px);
+  void EvictIfFull();
 
-  TTF_Font* primary_[2] = {nullptr, nullptr};
-  TTF_Font* fallback_[2] = {nullptr, nullptr};
+  std::vector<uint8_t> files_[4];                  // font file bytes, shared by all sizes
+  std::unordered_map<int, TTF_Font*> sized_;       // key: slot << 16 | px
   std::unordered_map<std::string, int> width_cache_;
 };
 
