@@ -1,0 +1,243 @@
+#!/bin/sh
+# End-to-end test of the SD image in QEMU: boots the image's own root file
+# system, kernel and initrd (Debian's generic arm64 kernel) on
+#   qemu-system-aarch64 -M virt -cpu cortex-a72 -device virtio-gpu-pci
+# waits for the player's READY=1 (kiosk-boot-report writes it to the kernel
+# log, which goes to the serial console), grabs the screen with the QEMU
+# monitor's screendump, compares it with `kiosk render` of the same slide on
+# this machine, checks that the card was written nowhere but the data
+# partition, and prints the boot-to-first-slide time. As root or not.
+# Not in CI: up to 20 minutes under full emulation (usually 2-4 here).
+#
+# Usage: image/test-qemu.sh [--image out/image/kiosk.img]
+#          [--render 'CMD with {W} {H} {OUT}'] [--timeout SECONDS]
+#   --render  how to draw the reference on this machine into the directory
+#             {OUT} (the first file, sorted, is the first slide; PNG, BMP or
+#             PPM); default: build/kiosk/app/kiosk render --size {W}x{H}
+#             --out {OUT}, the default config, as the image's kiosk.json
+#   --timeout seconds to wait for READY (default 900)
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+image=$here/out/image/kiosk.img
+render="$here/build/kiosk/app/kiosk render --size {W}x{H} --out {OUT}"
+timeout=900
+while [ $# -gt 0 ]; do
+  case $1 in
+    --image) image=$2; shift 2 ;;
+    --render) render=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+  esac
+done
+image=$(readlink -f "$image")
+dir=$(dirname "$image")
+for f in vmlinuz initrd.img cmdline.txt; do
+  [ -f "$dir/$f" ] || { echo "missing $dir/$f (image/build-image.sh writes it)" >&2; exit 1; }
+done
+work=$(mktemp -d /tmp/kiosk-qemu.XXXXXX)
+qemu_pid=""
+cleanup() {
+  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
+  echo "logs kept in $work"
+}
+trap cleanup EXIT
+
+# Writes go to a qcow2 overlay: the image stays as built, and the overlay's
+# allocated clusters tell exactly where the system wrote.
+qemu-img create -q -f qcow2 -b "$image" -F raw "$work/disk.qcow2"
+
+# The Pi's command line, with the serial port as a second console (kernel
+# and provisioning messages land in serial.log) and the kernel's own
+# messages kept (no quiet) so a failure shows its cause.
+append=$(sed -e 's/console=tty1/console=tty1 console=ttyAMA0/' -e 's/ quiet//' \
+  -e 's/loglevel=3/loglevel=6/' "$dir/cmdline.txt")
+
+# -netdev user,restrict=on: the guest gets DHCP but no way out of QEMU (no
+# traffic leaves this machine). i6300esb: a hardware watchdog for systemd's
+# RuntimeWatchdogSec=, as the Pi has. -no-reboot: a reboot (watchdog, start
+# limit) ends QEMU, and the test fails instead of looping.
+t0=$(date +%s.%N)
+qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 \
+  -kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" -append "$append" \
+  -drive file="$work/disk.qcow2",if=none,id=disk,format=qcow2 \
+  -device virtio-blk-pci,drive=disk \
+  -device virtio-gpu-pci -display none \
+  -netdev user,id=net,restrict=on -device virtio-net-pci,netdev=net \
+  -device i6300esb -no-reboot \
+  -serial file:"$work/serial.log" \
+  -monitor unix:"$work/monitor.sock",server,nowait \
+  >"$work/qemu.log" 2>&1 &
+qemu_pid=$!
+
+monitor() {  # monitor "COMMAND": one command to the QEMU monitor
+  python3 - "$work/monitor.sock" "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+time.sleep(1.0)
+s.close()
+PY
+}
+
+echo "booting $(basename "$image") in QEMU (log: $work/serial.log)"
+ready=""
+while :; do
+  if ! kill -0 "$qemu_pid" 2>/dev/null; then
+    echo "FAIL: QEMU exited before the first slide (reboot or crash)"; tail -30 "$work/serial.log"
+    exit 1
+  fi
+  ready=$(grep -a -m1 'kiosk: \(first slide on screen\|player not ready\)' "$work/serial.log" || true)
+  [ -n "$ready" ] && break
+  if [ $(($(date +%s) - ${t0%.*})) -gt "$timeout" ]; then
+    echo "FAIL: no READY after $timeout s"; tail -30 "$work/serial.log"
+    exit 1
+  fi
+  sleep 1
+done
+t1=$(date +%s.%N)
+grep -a 'kiosk-provision:' "$work/serial.log" | sed 's/^\[[^]]*\] //' || true
+echo "$ready" | sed 's/^\[[^]]*\] //'
+case $ready in
+  *"player not ready"*) echo "FAIL: the player did not reach READY"; exit 1 ;;
+esac
+
+# Let the crossfade (at most 5 s, 0.8 s by default) settle, then grab.
+sleep 3
+monitor "screendump $work/screen.ppm"
+[ -s "$work/screen.ppm" ] || { echo "FAIL: screendump produced nothing"; exit 1; }
+size=$(head -c 64 "$work/screen.ppm" | tr '\n' ' ' | awk '{print $2, $3}')
+w=${size% *} h=${size#* }
+echo "screen: ${w}x${h}"
+
+mkdir "$work/reference"
+cmd=$(echo "$render" | sed -e "s|{W}|$w|g" -e "s|{H}|$h|g" -e "s|{OUT}|$work/reference|g")
+echo "reference: $cmd"
+SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software sh -c "$cmd" >"$work/render.log" 2>&1 ||
+  { cat "$work/render.log"; echo "FAIL: reference render failed"; exit 1; }
+# The first slide in the rotation is the first file render writes (01-...).
+ref=$(ls "$work/reference/"* | sort | head -1)
+echo "reference slide: $(basename "$ref")"
+
+# Pixel comparison: software blending on aarch64 may differ from amd64 by
+# one or two levels; anything more, on more than 0.1% of the pixels, fails.
+# The reader takes PPM, BMP (24/32-bit) and PNG (8-bit RGB/RGBA), so no
+# image tool is needed.
+cmp_status=0
+python3 - "$work/screen.ppm" "$ref" <<'PY' || cmp_status=1
+import struct, sys, zlib
+
+def read_ppm(data):
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos)
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    assert fields[0] == b"P6" and fields[3] == b"255", fields
+    return int(fields[1]), int(fields[2]), data[pos + 1:]
+
+def read_bmp(data):
+    off = struct.unpack_from("<I", data, 10)[0]
+    w, h, _, bpp = struct.unpack_from("<iiHH", data, 18)
+    step = bpp // 8
+    stride = (w * step + 3) & ~3
+    rows = range(abs(h) - 1, -1, -1) if h > 0 else range(abs(h))
+    out = bytearray()
+    for y in rows:
+        row = data[off + y * stride: off + y * stride + w * step]
+        for x in range(0, w * step, step):
+            out += bytes((row[x + 2], row[x + 1], row[x]))
+    return w, abs(h), bytes(out)
+
+def read_png(data):
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack_from(">I4s", data, pos)
+        body = data[pos + 8: pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, color = struct.unpack_from(">IIBB", body)
+            assert depth == 8 and color in (2, 6), (depth, color)
+            step = 3 if color == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, out, prev = zlib.decompress(idat), bytearray(), bytearray(w * step)
+    stride = w * step
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - step] if i >= step else 0
+            b, c = prev[i], (prev[i - step] if i >= step else 0)
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        prev = line
+        for x in range(0, stride, step):
+            out += line[x:x + 3]
+    return w, h, bytes(out)
+
+def read(path):
+    data = open(path, "rb").read()
+    if data[:2] == b"P6": return read_ppm(data)
+    if data[:2] == b"BM": return read_bmp(data)
+    if data[:8] == b"\x89PNG\r\n\x1a\n": return read_png(data)
+    raise SystemExit(f"FAIL: unknown image format: {path}")
+
+w1, h1, a = read(sys.argv[1])
+w2, h2, b = read(sys.argv[2])
+if (w1, h1) != (w2, h2):
+    print(f"FAIL: screen {w1}x{h1}, reference {w2}x{h2}")
+    sys.exit(1)
+n = w1 * h1
+bad = worst = total = 0
+for i in range(0, 3 * n, 3):
+    d = max(abs(a[i] - b[i]), abs(a[i + 1] - b[i + 1]), abs(a[i + 2] - b[i + 2]))
+    total += d
+    if d > worst: worst = d
+    if d > 2: bad += 1
+print(f"compare: {bad} of {n} pixels off by more than 2 levels ({100 * bad / n:.3f}%), "
+      f"max {worst}, mean {total / n:.3f}")
+sys.exit(0 if bad <= n // 1000 else 1)
+PY
+
+# Where did the unit write? Every cluster the overlay holds was written by
+# the guest; all of them must fall inside partition 3 (KIOSKDATA).
+monitor "quit"
+wait "$qemu_pid" 2>/dev/null || true
+qemu_pid=""
+wr_status=0
+python3 - "$work/disk.qcow2" "$image" <<'PY' || wr_status=1
+import json, subprocess, sys
+parts = json.loads(subprocess.check_output(["sfdisk", "-J", sys.argv[2]]))["partitiontable"]
+sector = parts.get("sectorsize", 512)
+p3 = parts["partitions"][2]
+lo, hi = p3["start"] * sector, (p3["start"] + p3["size"]) * sector
+m = json.loads(subprocess.check_output(
+    ["qemu-img", "map", "--output=json", sys.argv[1]]))
+written = [e for e in m if e["data"] and e["depth"] == 0]
+outside = [e for e in written if e["start"] < lo or e["start"] + e["length"] > hi]
+kib = sum(e["length"] for e in written) // 1024
+if outside:
+    print(f"FAIL: {len(outside)} written ranges outside the data partition, first at "
+          f"offset {outside[0]['start']}")
+    sys.exit(1)
+print(f"writes: {kib} KiB, all inside the data partition (KIOSKDATA)")
+PY
+
+boot=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+guest=$(echo "$ready" | sed -n 's/.*at uptime \([0-9.]*\) s.*/\1/p')
+echo "boot-to-first-slide: $boot s wall clock from QEMU start (guest uptime $guest s), full emulation"
+[ "$cmp_status" = 0 ] && [ "$wr_status" = 0 ] && echo "PASS" && exit 0
+echo "FAIL"
+exit 1
