@@ -1,0 +1,151 @@
+#include "kiosk/core/content.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+namespace kiosk {
+namespace {
+
+std::string Minimal(const std::string& slides_json, const std::string& extra = "") {
+  return R"({"format": 1, "name": "t", )" + extra + R"(
+    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
+                "label": {"fr": "Aide", "en": "Help"}},
+    "slides": )" + slides_json + "}";
+}
+
+const char* kOneSlide =
+    R"([{"id": "a", "fr": {"title": "Bonjour", "body": ["Un deux trois."]},
+                    "en": {"title": "Hello", "body": ["One two three."]}}])";
+
+bool Mentions(const Status& s, const std::string& text) {
+  return s.message().find(text) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("the built-in bundle parses and has the hotline, e-mail and both languages") {
+  auto b = LoadBundleDir(std::string(KIOSK_SOURCE_DIR) + "/content");
+  REQUIRE_MESSAGE(b.ok(), b.status().message());
+  CHECK(b->contact.hotline == "1-800-292-1168");
+  CHECK(b->contact.email == "HumanTrafficking@ottawapolice.ca");
+  CHECK(b->contact.QrPayload() == "tel:+18002921168");
+  CHECK(b->slides.size() >= 10);
+  for (const auto& s : b->slides) {
+    CHECK_FALSE(s.fr.title.empty());
+    CHECK_FALSE(s.en.title.empty());
+    CHECK(s.duration >= kMinimumSlideDuration);
+  }
+}
+
+TEST_CASE("a minimal bundle parses with the default theme") {
+  auto b = ParseBundle(Minimal(kOneSlide), "slides.json");
+  REQUIRE_MESSAGE(b.ok(), b.status().message());
+  CHECK(b->slides[0].theme == Theme{});
+  CHECK(b->slides[0].duration == kMinimumSlideDuration);  // a few words: the floor
+  CHECK_FALSE(b->slides[0].duration_given);
+}
+
+TEST_CASE("reading time grows with the longer language and is capped") {
+  Slide s;
+  s.fr.title = "titre";
+  s.en.title = "title";
+  std::string words;
+  for (int i = 0; i < 40; ++i) words += "word ";
+  s.en.body = {words};  // 41 words in English, 1 in French
+  // 41 words at 100 words a minute = 24.6 s, plus the 3 s settle time.
+  CHECK(ReadingTime(s) == Millis(27600));
+  for (int i = 0; i < 5; ++i) s.en.body.push_back(words);
+  CHECK(ReadingTime(s) == kMaximumDerivedDuration);
+}
+
+TEST_CASE("schema errors name the file, the JSON path and what was expected") {
+  SUBCASE("wrong type") {
+    auto b = ParseBundle(Minimal(R"([{"id": 3, "fr": {"title": "x"}, "en": {"title": "y"}}])"),
+                         "c/slides.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "c/slides.json: $.slides[0].id: expected a string, got an integer"));
+  }
+  SUBCASE("missing language") {
+    auto b = ParseBundle(Minimal(R"([{"id": "a", "fr": {"title": "x"}}])"), "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "$.slides[0].en: required field is missing"));
+  }
+  SUBCASE("unknown field") {
+    auto b = ParseBundle(
+        Minimal(R"([{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"}, "colour": 1}])"),
+        "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "$.slides[0].colour: unknown field"));
+  }
+  SUBCASE("bad hotline and e-mail") {
+    std::string text = R"({"format": 1, "name": "t",
+      "contact": {"hotline": "1-800-TRAFFIC", "email": "nobody",
+                  "label": {"fr": "Aide", "en": "Help"}},
+      "slides": [{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"}}]})";
+    auto b = ParseBundle(text, "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "$.contact.hotline: expected a North American number"));
+    CHECK(Mentions(b.status(), "$.contact.email: expected an e-mail address"));
+  }
+  SUBCASE("band label missing in a language") {
+    std::string text = R"({"format": 1, "name": "t",
+      "contact": {"hotline": "1-800-292-1168", "email": "a@b.ca", "label": {"fr": "Aide"}},
+      "slides": [{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"}}]})";
+    auto b = ParseBundle(text, "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "$.contact.label.en: required field is missing"));
+  }
+  SUBCASE("bad colour") {
+    auto b = ParseBundle(Minimal(kOneSlide, R"("theme": {"text": "white"},)"), "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "$.theme.text: expected a colour as \"#RRGGBB\", got \"white\""));
+  }
+  SUBCASE("duplicate ids, empty text, control characters") {
+    auto b = ParseBundle(Minimal(R"([
+        {"id": "a", "fr": {"title": " "}, "en": {"title": "y"}},
+        {"id": "a", "fr": {"title": "x"}, "en": {"title": "y\u0007"}}])"),
+                         "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "$.slides[1].id: duplicate slide id \"a\""));
+    CHECK(Mentions(b.status(), "$.slides[0].fr.title: expected text, got an empty string"));
+    CHECK(Mentions(b.status(), "$.slides[1].en.title: contains a control character"));
+  }
+  SUBCASE("no slides, future format, out-of-range duration") {
+    auto b = ParseBundle(R"({"format": 2, "name": "t",
+      "contact": {"hotline": "1-800-292-1168", "email": "a@b.ca", "label": {"fr": "A", "en": "H"}},
+      "slides": []})",
+                         "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "$.format: expected format 1"));
+    CHECK(Mentions(b.status(), "$.slides: expected at least one slide"));
+    auto d = ParseBundle(
+        Minimal(R"([{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"}, "duration_s": 1}])"),
+        "s.json");
+    REQUIRE_FALSE(d.ok());
+    CHECK(Mentions(d.status(), "$.slides[0].duration_s: expected an integer from 5 to 600, got 1"));
+  }
+  SUBCASE("not JSON at all") {
+    auto b = ParseBundle("slides: yes", "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "s.json: line 1"));
+  }
+}
+
+TEST_CASE("a missing slides.json is NotFound naming the path") {
+  auto b = LoadBundleDir("/nonexistent/bundle");
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.status().code() == Status::Code::kNotFound);
+  CHECK(Mentions(b.status(), "/nonexistent/bundle/slides.json"));
+}
+
+TEST_CASE("colours and QR payloads") {
+  CHECK(ParseColor("#0B1F33") == Color{0x0B, 0x1F, 0x33});
+  CHECK_FALSE(ParseColor("#0B1F3"));
+  CHECK_FALSE(ParseColor("0B1F33A"));
+  CHECK_FALSE(ParseColor("#GG0000"));
+  Contact local{"613-236-1222", "a@b.ca", "", ""};
+  CHECK(local.QrPayload() == "tel:+16132361222");
+}
+
+}  // namespace kiosk

@@ -1,0 +1,142 @@
+// The player as a person (or systemd) runs it: the real binary, headless.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "child_process.h"
+#include "images.h"
+#include "kiosk/app/commands.h"
+
+namespace kiosk {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+const fs::path kSource = KIOSK_SOURCE_DIR;
+
+fs::path TempDir(const std::string& name) {
+  fs::path dir =
+      fs::temp_directory_path() / ("kiosk-player-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::vector<std::string> PlayerArgs(std::vector<std::string> extra) {
+  std::vector<std::string> args = {KIOSK_BIN, "--allow-root", "--size", "800x480"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+const std::vector<std::string> kHeadless = {"SDL_VIDEODRIVER=dummy"};
+
+void WriteSlides(const fs::path& dir, const std::string& english_title) {
+  fs::create_directories(dir);
+  std::ofstream(dir / "slides.json") << R"({"format": 1, "name": ")" << english_title << R"(",
+    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
+                "label": {"fr": "Aide", "en": "Help"}},
+    "slides": [{"id": "only", "duration_s": 5,
+                "fr": {"title": "Titre"}, "en": {"title": ")"
+                                     << english_title << R"("}}]})";
+}
+
+fs::path RenderFirst(const fs::path& content, const fs::path& out) {
+  RenderOptions options;
+  options.content_dir = content;
+  options.data_dir = kSource;
+  options.out_dir = out;
+  options.width = 800;
+  options.height = 480;
+  auto written = RenderBundle(options);
+  REQUIRE_MESSAGE(written.ok(), written.status().message());
+  return (*written)[0];
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM ends the player cleanly and promptly") {
+  test::ChildProcess player(PlayerArgs({}), kHeadless);
+  REQUIRE(player.WaitForOutput("first frame on screen", seconds(20)));
+  player.Signal(SIGTERM);
+  CHECK(player.Wait(seconds(5)) == 0);
+  CHECK(player.output().find("received SIGTERM, exiting") != std::string::npos);
+}
+
+TEST_CASE("an invalid --content bundle is refused and the built-in slides are shown") {
+  fs::path dir = TempDir("invalid");
+  fs::create_directories(dir / "bad");
+  std::ofstream(dir / "bad" / "slides.json") << R"({"format": 1, "slides": "none"})";
+  fs::create_directories(dir / "capture");
+  test::ChildProcess player(
+      PlayerArgs({"--content", (dir / "bad").string(), "--capture-dir", (dir / "capture").string(),
+                  "--exit-after", "1"}),
+      kHeadless);
+  REQUIRE(player.Wait(seconds(20)) == 0);
+  CHECK(player.output().find("refusing --content " + (dir / "bad").string()) != std::string::npos);
+  CHECK(player.output().find("$.slides: expected an array, got a string") != std::string::npos);
+  auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
+  auto builtin = test::LoadRgb(RenderFirst(kSource / "content", dir / "builtin").string());
+  CHECK(test::DifferingPixels(shown.get(), builtin.get()) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a missing font file is a clear start-up error naming the path") {
+  fs::path dir = TempDir("nofont");
+  fs::copy(kSource / "content", dir / "content", fs::copy_options::recursive);
+  fs::create_directories(dir / "fonts");
+  test::ChildProcess player(PlayerArgs({}), {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string()});
+  CHECK(player.Wait(seconds(20)) == 1);
+  CHECK(player.output().find("font file " + (dir / "fonts" / "NotoSans-Regular.ttf").string() +
+                             " is missing") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an invalid config file is reported and the player still shows its slides") {
+  fs::path dir = TempDir("badconfig");
+  std::ofstream(dir / "kiosk.json") << R"({"display": {"rotation": 33}})";
+  test::ChildProcess player(
+      PlayerArgs({"--config", (dir / "kiosk.json").string(), "--exit-after", "1"}), kHeadless);
+  CHECK(player.Wait(seconds(20)) == 0);
+  CHECK(player.output().find("configuration refused, using defaults") != std::string::npos);
+  CHECK(player.output().find("$.display.rotation: expected 0, 90, 180 or 270, got 33") !=
+        std::string::npos);
+  CHECK(player.output().find("first frame on screen") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("SIGHUP reloads the content, which takes over at the next slide boundary") {
+  fs::path dir = TempDir("hup");
+  WriteSlides(dir / "content", "Alpha");
+  fs::create_directories(dir / "capture");
+  test::ChildProcess player(PlayerArgs({"--content", (dir / "content").string(), "--capture-dir",
+                                        (dir / "capture").string()}),
+                            kHeadless);
+  REQUIRE(player.WaitForOutput("first frame on screen", seconds(20)));
+  WriteSlides(dir / "content", "Beta");
+  player.Signal(SIGHUP);
+  REQUIRE(player.WaitForOutput("now showing --content", seconds(15)));
+  // Let the crossfade (800 ms) finish and the settled frame be captured.
+  usleep(2000 * 1000);
+  player.Signal(SIGTERM);
+  REQUIRE(player.Wait(seconds(5)) == 0);
+  auto before = test::LoadRgb((dir / "capture" / "frame-000.png").string());
+  auto after = test::LoadRgb((dir / "capture" / "frame-001.png").string());
+  auto beta = test::LoadRgb(RenderFirst(dir / "content", dir / "beta").string());
+  REQUIRE(before);
+  REQUIRE(after);
+  CHECK(test::DifferingPixels(after.get(), beta.get()) == 0);  // now Beta
+  CHECK(test::DifferingPixels(before.get(), after.get()) > 0);   // and it changed
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the player refuses to run as root unless told to") {
+  if (geteuid() != 0) return;  // the refusal only applies to root
+  test::ChildProcess player({KIOSK_BIN, "--size", "800x480", "--exit-after", "1"}, kHeadless);
+  CHECK(player.Wait(seconds(10)) == 1);
+  CHECK(player.output().find("refusing to run as root") != std::string::npos);
+}
+
+}  // namespace kiosk

@@ -1,0 +1,175 @@
+// The real fonts, the real renderer: every built-in slide at every supported
+// size, as PNG, checked the way a person would look at it.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "child_process.h"
+#include "images.h"
+#include "kiosk/app/commands.h"
+#include "kiosk/core/layout.h"
+#include "kiosk/core/rotation.h"
+#include "kiosk/core/validate.h"
+#include "kiosk/platform/ttf_fonts.h"
+
+namespace kiosk {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSource = KIOSK_SOURCE_DIR;
+
+fs::path TempDir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("kiosk-test-" + name + "-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+bool Overlap(const Rect& a, const Rect& b) {
+  return a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom();
+}
+
+}  // namespace
+
+TEST_CASE("every built-in slide fits every supported size with the real fonts") {
+  auto fonts = FontSet::Open(kSource / "fonts");
+  REQUIRE(fonts.ok());
+  auto bundle = LoadBundleDir(kSource / "content");
+  REQUIRE(bundle.ok());
+  CHECK(ValidateBundle(*bundle, **fonts).empty());
+  for (LanguageLayout mode : {LanguageLayout::kBilingual, LanguageLayout::kAlternate}) {
+    for (const auto& timed : BuildCycle(*bundle, mode)) {
+      for (const auto& size : kSupportedSizes) {
+        CAPTURE(bundle->slides[timed.view.slide_index].id);
+        CAPTURE(size.width);
+        CAPTURE(size.height);
+        auto f = LayoutFrame(*bundle, timed.view, size.width, size.height, **fonts);
+        REQUIRE_MESSAGE(f.ok(), f.status().message());
+        int shorter = std::min(size.width, size.height);
+        CHECK(f->hotline_px >= static_cast<int>(shorter * kHotlineFloor));
+        CHECK(f->body_px >= static_cast<int>(shorter * kBodyFloor));
+        for (size_t i = 0; i < f->texts.size(); ++i) {
+          const auto& t = f->texts[i];
+          CHECK_MESSAGE(f->safe_area.Contains(t.box), t.text);
+          // Measured width must be what will be drawn: nothing cut off.
+          CHECK(t.box.w == (**fonts).Width(t.text, t.face, t.px));
+          for (size_t j = i + 1; j < f->texts.size(); ++j) {
+            CHECK_MESSAGE(!Overlap(t.box, f->texts[j].box), t.text, " overlaps ", f->texts[j].text);
+          }
+          CHECK_FALSE(Overlap(t.box, f->qr.tile));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("every slide renders at every size with the band, and the QR code dials the hotline") {
+  auto fonts = FontSet::Open(kSource / "fonts");
+  REQUIRE(fonts.ok());
+  auto bundle = LoadBundleDir(kSource / "content");
+  REQUIRE(bundle.ok());
+  for (const auto& size : kSupportedSizes) {
+    CAPTURE(size.width);
+    CAPTURE(size.height);
+    RenderOptions options;
+    options.content_dir = kSource / "content";
+    options.data_dir = kSource;
+    options.out_dir = TempDir("render");
+    options.width = size.width;
+    options.height = size.height;
+    auto written = RenderBundle(options);
+    REQUIRE_MESSAGE(written.ok(), written.status().message());
+    REQUIRE(written->size() == bundle->slides.size());
+
+    auto layout = LayoutFrame(*bundle, SlideView{}, size.width, size.height, **fonts);
+    REQUIRE(layout.ok());
+    const PlacedText* hotline = nullptr;
+    for (const auto& t : layout->texts) {
+      if (t.text == "1-800-292-1168") hotline = &t;
+    }
+    REQUIRE(hotline != nullptr);
+    Rect band = layout->boxes[0].rect;  // the band's background, drawn first
+    auto first = test::LoadRgb((*written)[0].string());
+    REQUIRE(first);
+    CHECK(first->w == size.width);
+    CHECK(first->h == size.height);
+    // The hotline is drawn: its box holds dark ink on the light band.
+    long ink = 0;
+    for (int y = hotline->box.y; y < hotline->box.bottom(); ++y) {
+      for (int x = hotline->box.x; x < hotline->box.right(); ++x) {
+        ink += test::PixelAt(first.get(), x, y) == 0x000000;
+      }
+    }
+    CHECK(ink > static_cast<long>(hotline->box.w) * hotline->box.h / 20);
+    // The band is the same on every frame.
+    for (const auto& png : *written) {
+      auto other = test::LoadRgb(png.string());
+      CHECK(test::DifferingPixels(first.get(), other.get(), band.x, band.y, band.w, band.h) == 0);
+    }
+    // A phone can scan it: zbar decodes the dial link and nothing else.
+    CHECK(test::DecodeQr((*written)[0].string()) == "tel:+18002921168");
+    fs::remove_all(options.out_dir);
+  }
+}
+
+TEST_CASE("a PNG from kiosk render is the frame the player shows, rotated or not") {
+  for (int rotation : {0, 90}) {
+    CAPTURE(rotation);
+    fs::path dir = TempDir("match");
+    RenderOptions options;
+    options.content_dir = kSource / "content";
+    options.data_dir = kSource;
+    options.out_dir = dir / "render";
+    options.display.rotation_degrees = rotation;
+    auto written = RenderBundle(options);
+    REQUIRE(written.ok());
+
+    fs::create_directories(dir / "capture");
+    test::ChildProcess player({KIOSK_BIN, "--allow-root", "--size", "1920x1080", "--rotate",
+                               std::to_string(rotation), "--capture-dir",
+                               (dir / "capture").string(), "--exit-after", "1"},
+                              {"SDL_VIDEODRIVER=dummy"});
+    REQUIRE(player.Wait(std::chrono::seconds(20)) == 0);
+    auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
+    auto rendered = test::LoadRgb((*written)[0].string());
+    REQUIRE(shown);
+    REQUIRE(rendered);
+    CHECK(test::DifferingPixels(shown.get(), rendered.get()) == 0);
+    fs::remove_all(dir);
+  }
+}
+
+TEST_CASE("a rotated frame is the upright slide turned a quarter clockwise") {
+  fs::path dir = TempDir("rotate");
+  RenderOptions upright;
+  upright.content_dir = kSource / "content";
+  upright.data_dir = kSource;
+  upright.out_dir = dir / "upright";
+  upright.width = 1080;
+  upright.height = 1920;
+  RenderOptions turned = upright;
+  turned.out_dir = dir / "turned";
+  turned.width = 1920;
+  turned.height = 1080;
+  turned.display.rotation_degrees = 90;
+  auto a = RenderBundle(upright);
+  auto b = RenderBundle(turned);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  auto up = test::LoadRgb((*a)[0].string());
+  auto cw = test::LoadRgb((*b)[0].string());
+  REQUIRE(up);
+  REQUIRE(cw);
+  // Upright (x, y) lands at (H - 1 - y, x) after a clockwise quarter turn.
+  long differ = 0;
+  for (int y = 0; y < up->h; y += 7) {
+    for (int x = 0; x < up->w; x += 7) {
+      differ += test::PixelAt(up.get(), x, y) != test::PixelAt(cw.get(), up->h - 1 - y, x);
+    }
+  }
+  CHECK(differ == 0);
+  fs::remove_all(dir);
+}
+
+}  // namespace kiosk
