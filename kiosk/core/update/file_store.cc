@@ -40,7 +40,13 @@ std::string MemoryFileStore::Key(const std::filesystem::path& path) {
   return key;
 }
 
-bool MemoryFileStore::ConsumeWrite() {
+bool MemoryFileStore::UnderFailingDir(const std::string& key) const {
+  return !failing_dir_.empty() &&
+         (key == failing_dir_ || key.compare(0, failing_dir_.size() + 1, failing_dir_ + "/") == 0);
+}
+
+bool MemoryFileStore::ConsumeWrite(const std::string& key) {
+  if (UnderFailingDir(key)) return false;
   if (writes_left_ < 0) return true;
   if (writes_left_ == 0) return false;
   --writes_left_;
@@ -50,6 +56,11 @@ bool MemoryFileStore::ConsumeWrite() {
 void MemoryFileStore::FailWritesAfter(int successful_writes) {
   std::lock_guard lock(mu_);
   writes_left_ = successful_writes;
+}
+
+void MemoryFileStore::FailWritesUnder(const std::filesystem::path& dir) {
+  std::lock_guard lock(mu_);
+  failing_dir_ = dir.empty() ? std::string() : Key(dir);
 }
 
 Result<std::string> MemoryFileStore::ReadFile(const std::filesystem::path& path) {
@@ -66,7 +77,7 @@ Status MemoryFileStore::WriteFileAtomic(const std::filesystem::path& path, std::
     return Status::Io(path.string() + ": parent directory does not exist");
   }
   if (dirs_.count(key)) return Status::Io(path.string() + ": is a directory");
-  if (!ConsumeWrite()) return Status::Io(path.string() + ": write failed (injected fault)");
+  if (!ConsumeWrite(key)) return Status::Io(path.string() + ": write failed (injected fault)");
   files_[key] = std::string(data);
   return Status::Ok();
 }
@@ -79,7 +90,7 @@ Status MemoryFileStore::MakeDirs(const std::filesystem::path& path) {
     const std::string key = Key(partial);
     if (files_.count(key)) return Status::Io(key + ": exists and is not a directory");
     if (!dirs_.count(key)) {
-      if (!ConsumeWrite()) return Status::Io(key + ": mkdir failed (injected fault)");
+      if (!ConsumeWrite(key)) return Status::Io(key + ": mkdir failed (injected fault)");
       dirs_.insert(key);
     }
   }
@@ -109,7 +120,7 @@ Result<std::vector<DirEntry>> MemoryFileStore::List(const std::filesystem::path&
 Status MemoryFileStore::RemoveTree(const std::filesystem::path& path) {
   std::lock_guard lock(mu_);
   const std::string key = Key(path);
-  if (!ConsumeWrite()) return Status::Io(key + ": remove failed (injected fault)");
+  if (!ConsumeWrite(key)) return Status::Io(key + ": remove failed (injected fault)");
   const std::string prefix = key + "/";
   auto under = [&](const std::string& name) {
     return name == key || name.compare(0, prefix.size(), prefix) == 0;
@@ -128,7 +139,9 @@ Status MemoryFileStore::RenameDir(const std::filesystem::path& from,
   if (!dirs_.count(Key(std::filesystem::path(dst).parent_path()))) {
     return Status::Io(to.string() + ": parent directory does not exist");
   }
-  if (!ConsumeWrite()) return Status::Io(src + ": rename failed (injected fault)");
+  if (UnderFailingDir(dst) || !ConsumeWrite(src)) {
+    return Status::Io(src + ": rename failed (injected fault)");
+  }
   const std::string prefix = src + "/";
   auto moved = [&](const std::string& name) -> std::string {
     return name == src ? dst : dst + name.substr(src.size());

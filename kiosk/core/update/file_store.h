@@ -63,7 +63,8 @@ Result<std::vector<std::string>> ListFilesRecursive(FileStore& store,
 // A FileStore in memory, for tests. Paths are compared after
 // lexically_normal(). Parent directories must exist, as on a real disk.
 // FailWritesAfter(n) makes every mutating call after the next n fail with
-// Status::Io, to test how callers survive a full or failing disk.
+// Status::Io, and FailWritesUnder(dir) every mutating call on a path under
+// dir, to test how callers survive a full or failing disk.
 class MemoryFileStore final : public FileStore {
  public:
   Result<std::string> ReadFile(const std::filesystem::path& path) override;
@@ -76,14 +77,18 @@ class MemoryFileStore final : public FileStore {
 
   // -1 (the default) = never fail.
   void FailWritesAfter(int successful_writes);
+  // Empty path = none.
+  void FailWritesUnder(const std::filesystem::path& dir);
 
  private:
   static std::string Key(const std::filesystem::path& path);
-  bool ConsumeWrite();  // false when this write must fail
+  bool UnderFailingDir(const std::string& key) const;
+  bool ConsumeWrite(const std::string& key);  // false when this write must fail
   std::mutex mu_;
   std::map<std::string, std::string> files_;
   std::set<std::string> dirs_ = {"/", ".", ""};
   int writes_left_ = -1;
+  std::string failing_dir_;
 };
 
 }  // namespace kiosk

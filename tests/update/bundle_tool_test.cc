@@ -1,0 +1,183 @@
+// `kiosk bundle build` and `kiosk bundle verify` on the real disk, signed by
+// the real minisign binary.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "kiosk/core/update/bundle_tool.h"
+#include "kiosk/core/update/manifest.h"
+#include "kiosk/core/update/sha256.h"
+#include "kiosk/platform/fs/posix_file_store.h"
+#include "tests/update/test_support.h"
+
+namespace kiosk::update {
+namespace {
+
+using testing::ReadText;
+using testing::Sh;
+using testing::TempDir;
+using testing::WriteText;
+
+struct Admin {
+  TempDir dir;
+  PosixFileStore store;
+  FakeClock clock{Millis(0), 1'795'946'400};
+  std::ostringstream out, err;
+  std::vector<std::filesystem::path> validated;
+  Status validator_answer;
+
+  std::filesystem::path src() const { return dir.path() / "src"; }
+  std::filesystem::path out_dir() const { return dir.path() / "out"; }
+  std::string pub() const { return (dir.path() / "kiosk.pub").string(); }
+  std::string sec() const { return (dir.path() / "kiosk.key").string(); }
+
+  Admin() {
+    WriteText(src() / "slides.json", "{\"slides\": [\"1-800-292-1168\"]}\n");
+    WriteText(src() / "images" / "poster.png", std::string("\x89PNG\r\n\x1a\n", 8) + "pixels");
+    REQUIRE(Sh("minisign -G -W -p " + pub() + " -s " + sec() + " </dev/null") == 0);
+  }
+
+  int Run(std::vector<std::string> args) {
+    out.str("");
+    err.str("");
+    return RunBundleTool(
+        args,
+        [this](const std::filesystem::path& d) {
+          validated.push_back(d);
+          return validator_answer;
+        },
+        store, clock, out, err);
+  }
+
+  void Sign() {
+    REQUIRE(Sh("minisign -S -s " + sec() + " -m " + (out_dir() / "manifest.json").string() +
+               " -t 'kiosk bundle' </dev/null") == 0);
+  }
+};
+
+bool Contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+TEST_CASE("bundle tool: build, sign with minisign, verify") {
+  Admin admin;
+  REQUIRE(admin.Run({"bundle", "build", admin.src(), admin.out_dir()}) == 0);
+  CHECK(admin.validated == std::vector<std::filesystem::path>{admin.src()});
+  auto manifest = ParseManifest(ReadText(admin.out_dir() / "manifest.json"));
+  REQUIRE_MESSAGE(manifest.ok(), manifest.status().message());
+  CHECK(manifest->version == 1);
+  CHECK(manifest->published == 1'795'946'400);
+  REQUIRE(manifest->files.size() == 2);
+  CHECK(manifest->files[0].path == "images/poster.png");
+  CHECK(manifest->files[1].path == "slides.json");
+  CHECK(manifest->files[1].sha256 == Sha256Hex(ReadText(admin.src() / "slides.json")));
+  CHECK(ReadText(admin.out_dir() / "images/poster.png") ==
+        ReadText(admin.src() / "images/poster.png"));
+  // The exact command to sign.
+  CHECK(Contains(admin.out.str(), "minisign -S -s ~/.minisign/kiosk.key -m " +
+                                      (admin.out_dir() / "manifest.json").string() +
+                                      " -t \"kiosk bundle v1\""));
+
+  // Unsigned: verify fails.
+  CHECK(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 1);
+  CHECK(Contains(admin.err.str(), "manifest.json.minisig: cannot read"));
+
+  admin.Sign();
+  REQUIRE(admin.Run({"bundle", "verify", admin.out_dir(), "--key", admin.pub()}) == 0);
+  CHECK(Contains(admin.out.str(), "OK: bundle v1, 2 files"));
+  // The key as its bare base64 line works too.
+  const std::string pub_text = ReadText(admin.pub());
+  const std::string line = pub_text.substr(pub_text.find('\n') + 1, 56);
+  CHECK(admin.Run({"verify", admin.out_dir(), "--key", line}) == 0);
+
+  // Rebuild: the version goes up, the old signature is removed.
+  WriteText(admin.src() / "slides.json", "{\"slides\": [\"changed\"]}\n");
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+  CHECK(ParseManifest(ReadText(admin.out_dir() / "manifest.json"))->version == 2);
+  CHECK_FALSE(std::filesystem::exists(admin.out_dir() / "manifest.json.minisig"));
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir(), "--version", "10"}) == 0);
+  CHECK(ParseManifest(ReadText(admin.out_dir() / "manifest.json"))->version == 10);
+  CHECK(admin.Run({"build", admin.src(), admin.out_dir(), "--version", "9"}) == 1);
+  CHECK(Contains(admin.err.str(), "not newer"));
+}
+
+TEST_CASE("bundle tool: verify lists every problem") {
+  Admin admin;
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+  admin.Sign();
+  WriteText(admin.out_dir() / "slides.json", "{\"slides\": [\"1-800-000-0000\"]}\n");  // same size
+  WriteText(admin.out_dir() / "images/poster.png", "short");
+  WriteText(admin.out_dir() / "stray.html", "<html>");
+  CHECK(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 1);
+  const std::string err = admin.err.str();
+  CHECK(Contains(err, "slides.json: sha256 mismatch (expected "));
+  CHECK(Contains(err, "images/poster.png: size mismatch (expected 14 bytes, got 5)"));
+  CHECK(Contains(err, "stray.html: not listed in the manifest"));
+  CHECK(Contains(err, "3 problems"));
+}
+
+TEST_CASE("bundle tool: verify with another key, or a failing validator, fails") {
+  Admin admin;
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+  admin.Sign();
+  TempDir other;
+  REQUIRE(Sh("minisign -G -W -p " + (other.path() / "o.pub").string() + " -s " +
+             (other.path() / "o.key").string() + " </dev/null") == 0);
+  CHECK(admin.Run({"verify", admin.out_dir(), "--key", (other.path() / "o.pub").string()}) == 1);
+  CHECK(Contains(admin.err.str(), "is not trusted"));
+
+  admin.validator_answer = Status::Invalid("slides.json: $.slides[0]: expected an object");
+  CHECK(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 1);
+  CHECK(Contains(admin.err.str(), "content validation: slides.json: $.slides[0]"));
+}
+
+TEST_CASE("bundle tool: build refuses bad sources and foreign output directories") {
+  Admin admin;
+  SUBCASE("content the validator refuses: nothing is written") {
+    admin.validator_answer = Status::Invalid("slides.json: $.slides: expected an array");
+    CHECK(admin.Run({"build", admin.src(), admin.out_dir()}) == 1);
+    CHECK(Contains(admin.err.str(), "$.slides: expected an array"));
+    CHECK_FALSE(std::filesystem::exists(admin.out_dir()));
+  }
+  SUBCASE("no slides.json") {
+    std::filesystem::remove(admin.src() / "slides.json");
+    CHECK(admin.Run({"build", admin.src(), admin.out_dir()}) == 1);
+    CHECK(Contains(admin.err.str(), "slides.json: missing"));
+  }
+  SUBCASE("a hidden or oddly named file") {
+    WriteText(admin.src() / ".DS_Store", "x");
+    WriteText(admin.src() / "my poster.png", "x");
+    CHECK(admin.Run({"build", admin.src(), admin.out_dir()}) == 1);
+    CHECK(Contains(admin.err.str(), ".DS_Store: cannot go in a bundle"));
+    CHECK(Contains(admin.err.str(), "my poster.png: cannot go in a bundle"));
+  }
+  SUBCASE("an output directory holding other files is left alone") {
+    WriteText(admin.out_dir() / "thesis.tex", "precious");
+    CHECK(admin.Run({"build", admin.src(), admin.out_dir()}) == 1);
+    CHECK(Contains(admin.err.str(), "thesis.tex is not part of a previous bundle"));
+    CHECK(ReadText(admin.out_dir() / "thesis.tex") == "precious");
+  }
+  SUBCASE("usage errors exit 2") {
+    CHECK(admin.Run({}) == 2);
+    CHECK(admin.Run({"bundle"}) == 2);
+    CHECK(admin.Run({"bundle", "frobnicate"}) == 2);
+    CHECK(admin.Run({"build", admin.src()}) == 2);
+    CHECK(admin.Run({"build", admin.src(), admin.out_dir(), "--version", "zero"}) == 2);
+    CHECK(admin.Run({"build", admin.src(), admin.src()}) == 2);
+    CHECK(admin.Run({"verify", admin.out_dir()}) == 2);
+    CHECK(admin.Run({"verify", admin.out_dir(), "--key", "RWQnot-a-key"}) == 2);
+  }
+}
+
+TEST_CASE("bundle tool: a removed image disappears from the rebuilt bundle") {
+  Admin admin;
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+  std::filesystem::remove(admin.src() / "images/poster.png");
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+  CHECK_FALSE(std::filesystem::exists(admin.out_dir() / "images/poster.png"));
+  admin.Sign();
+  CHECK(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 0);
+}
+
+}  // namespace
+}  // namespace kiosk::update

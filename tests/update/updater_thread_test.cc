@@ -1,0 +1,97 @@
+// The worker thread: polls when due by the injected clock, on PollNow(), and
+// stops promptly.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "kiosk/core/update/updater_thread.h"
+#include "tests/update/test_support.h"
+
+namespace kiosk::update {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A fetcher whose requests are counted under a lock (the worker fetches while
+// the test thread reads).
+class CountingFetcher final : public Fetcher {
+ public:
+  Result<FetchResponse> Fetch(const FetchRequest&) override {
+    std::lock_guard lock(mu_);
+    ++count_;
+    return Status::Network("connection refused");
+  }
+  int count() const {
+    std::lock_guard lock(mu_);
+    return count_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  int count_ = 0;
+};
+
+struct Rig {
+  MemoryFileStore store;
+  CountingFetcher fetcher;
+  testing::ThreadSafeTestClock clock;
+  testing::TestSigner signer;
+  std::unique_ptr<Updater> updater;
+
+  Rig() {
+    UpdaterOptions o;
+    o.updates.url = "https://signs.example.org";
+    o.updates.poll_interval_s = 300;
+    o.updates.trusted_keys = {signer.PublicKeyBase64()};
+    o.state_dir = "/state";
+    o.status_file = "/run/status.json";
+    updater = std::make_unique<Updater>(o, fetcher, store, clock, nullptr, nullptr,
+                                        [] { return 0.5; });
+    updater->Start();
+  }
+};
+
+TEST_CASE("updater thread: polls at once, then when the clock says so") {
+  Rig rig;
+  UpdaterThread thread(*rig.updater, rig.clock, Millis(5));
+  thread.Start();
+  REQUIRE(thread.WaitForPolls(1, 5s));  // the first poll is due at start
+  // The poll failed: the next is due in 30 s of (test) clock time.
+  std::this_thread::sleep_for(50ms);
+  CHECK(thread.polls_completed() == 1);
+  rig.clock.Advance(Millis(29'000));
+  std::this_thread::sleep_for(50ms);
+  CHECK(thread.polls_completed() == 1);
+  rig.clock.Advance(Millis(1'000));
+  REQUIRE(thread.WaitForPolls(2, 5s));
+  // Second failure: 60 s.
+  rig.clock.Advance(Millis(59'000));
+  std::this_thread::sleep_for(50ms);
+  CHECK(thread.polls_completed() == 2);
+  rig.clock.Advance(Millis(1'000));
+  REQUIRE(thread.WaitForPolls(3, 5s));
+  thread.Stop();
+  CHECK(rig.fetcher.count() == 3);
+}
+
+TEST_CASE("updater thread: PollNow wakes the worker at once; Stop is prompt and idempotent") {
+  Rig rig;
+  // A long sleep slice: only the condition variable can wake the worker fast.
+  UpdaterThread thread(*rig.updater, rig.clock, Millis(60'000));
+  thread.Start();
+  REQUIRE(thread.WaitForPolls(1, 5s));
+  const auto start = std::chrono::steady_clock::now();
+  thread.PollNow();
+  REQUIRE(thread.WaitForPolls(2, 5s));
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+  const auto stop_start = std::chrono::steady_clock::now();
+  thread.Stop();
+  CHECK(std::chrono::steady_clock::now() - stop_start < 2s);
+  thread.Stop();
+  CHECK(thread.polls_completed() == 2);
+}
+
+}  // namespace
+}  // namespace kiosk::update
