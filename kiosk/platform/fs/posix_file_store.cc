@@ -121,6 +121,10 @@ Result<std::string> PosixFileStore::ReadFile(const std::filesystem::path& path) 
   Fd fd(OpenRetrying(path.c_str(), O_RDONLY));
   if (fd.get() < 0) return IoError(path, "open", errno);
   std::string out;
+  // Size the string once (bundle files are megabytes); the loop still reads
+  // until EOF in case the file changes size meanwhile.
+  struct stat st;
+  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) out.reserve(static_cast<size_t>(st.st_size));
   char buf[64 * 1024];
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
