@@ -1,5 +1,6 @@
 // kiosk: awareness signage player. `kiosk --help` lists the commands; every
 // flag is documented in README.md.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -206,6 +207,12 @@ int Validate(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Slide-sized buffers (8 MiB at 1080p) always come from mmap and go back
+  // to the system when freed: glibc's adaptive threshold would otherwise
+  // keep them in the heap after the first free, and a 512 MB Pi Zero 2 W
+  // would carry their ghosts. Two arenas are plenty for our three threads.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  mallopt(M_ARENA_MAX, 2);
   // Before any thread exists, so all of them inherit the mask.
   kiosk::BlockSignals();
   std::string command = argc > 1 ? argv[1] : "run";

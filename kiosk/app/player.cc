@@ -219,6 +219,7 @@ Status Player::Start() {
           " ms");
   (void)notifier_.NotifyReady();
   Complete(*showing_, *fonts_);
+  fonts_->Trim();
   rotation_.emplace(showing_->cycle, shown_at);
   LogInfo("showing " + showing_->origin + " content \"" + showing_->bundle.name + "\", " +
           std::to_string(showing_->cycle.size()) + " views");
@@ -324,6 +325,7 @@ void Player::Reload() {
     return;
   }
   pending_ = std::move(*content);
+  fonts_->Trim();
   if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
 }
 

@@ -10,6 +10,7 @@ Result<std::unique_ptr<Display>> Display::Open(const DisplayOptions& options) {
   const char* driver = SDL_GetCurrentVideoDriver();
   std::string video = driver ? driver : "none";
   bool headless = video == "dummy" || video == "offscreen";
+  if (headless) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 
   Uint32 flags = SDL_WINDOW_SHOWN;
   int w = options.width, h = options.height;
@@ -40,14 +41,22 @@ Result<std::unique_ptr<Display>> Display::Open(const DisplayOptions& options) {
   }
   SDL_ShowCursor(SDL_DISABLE);
 
-  // Headless drivers: the software renderer only (an accelerated one on the
-  // offscreen driver goes through llvmpipe, slower and 3-4x the memory).
-  if (!headless) {
+  // The GPU renderer (OpenGL ES 2 through Mesa) on the console, where the Pi
+  // has a GPU. Everywhere else (a desktop window, Xvfb, headless drivers)
+  // the software renderer: on machines without a GPU an "accelerated" one
+  // runs on Mesa's llvmpipe, which costs 60+ MiB and half a second at start
+  // for nothing. SDL_RENDER_DRIVER in the environment still picks one.
+  const char* forced = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+  bool want_gpu = (video == "KMSDRM" || (forced != nullptr && std::string(forced) != "software"));
+  if (want_gpu) {
     Uint32 rflags = SDL_RENDERER_ACCELERATED | SDL_RENDERER_TARGETTEXTURE;
     if (options.vsync) rflags |= SDL_RENDERER_PRESENTVSYNC;
     d->renderer_ = SDL_CreateRenderer(d->window_, -1, rflags);
   }
   if (d->renderer_ == nullptr) {
+    // Without this hint SDL backs a software renderer's window surface with
+    // an OpenGL texture, which loads llvmpipe just to copy pixels.
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     d->renderer_ = SDL_CreateRenderer(d->window_, -1, SDL_RENDERER_SOFTWARE);
   }
   if (d->renderer_ == nullptr) {

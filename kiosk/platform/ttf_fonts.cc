@@ -1,6 +1,8 @@
 #include "kiosk/platform/ttf_fonts.h"
 
 #include <algorithm>
+#include <malloc.h>
+
 #include <fstream>
 
 namespace kiosk {
@@ -97,14 +99,20 @@ std::vector<FontSet::Run> FontSet::Runs(std::string_view utf8, FontFace face, in
   return runs;
 }
 
+void FontSet::Trim() {
+  for (auto& [key, font] : sized_) TTF_CloseFont(font);
+  sized_.clear();
+  width_cache_.clear();
+  // malloc keeps freed small blocks in the heap; hand them back.
+  malloc_trim(0);
+}
+
 void FontSet::EvictIfFull() {
   // Bounded memory on a long run that lays out many sizes; reopening is
   // cheap. Only called on entry to a public method, so no handle a method
   // holds is ever closed under it.
   if (sized_.size() < 96 && width_cache_.size() < 50000) return;
-  for (auto& [key, font] : sized_) TTF_CloseFont(font);
-  sized_.clear();
-  width_cache_.clear();
+  Trim();
 }
 
 int FontSet::Width(std::string_view utf8, FontFace face, int px) {

@@ -47,6 +47,11 @@ class FontSet final : public TextMeasurer {
   int Width(std::string_view utf8, FontFace face, int px) override;
   int LineHeight(FontFace face, int px) override;
 
+  // Closes every per-size font and forgets cached widths. Laying out a
+  // bundle tries dozens of sizes; the slides then use a handful. Call after
+  // layout to give the rest back (they reopen on demand).
+  void Trim();
+
   // One line of text as an ARGB8888 surface, LineHeight(face, px) tall, with
   // the text's colour and alpha coverage. Null with an SDL error on failure.
   SurfacePtr Render(std::string_view utf8, FontFace face, int px, Color color);
