@@ -140,6 +140,35 @@ TEST_CASE("nginx: a missing file is a 404 answer, not a transport error") {
   CHECK(response->etag.empty());
 }
 
+TEST_CASE("nginx: the body limit is on the body asked for, not on error pages or redirects") {
+  auto started = NginxServer::Start("    location = /_test/moved { return 302 /tiny.json; }\n");
+  REQUIRE_MESSAGE(started.ok(), started.status().ToString());
+  NginxServer& nginx = **started;
+  testing::WriteFile(nginx.root() / "tiny.json", "[]");
+  auto fetcher = MakeFetcher();
+
+  // nginx's 404 page is ~150 bytes: cut to the limit, still a 404.
+  FetchRequest missing = Get(nginx.Url("/missing.json"));
+  missing.max_body_bytes = 2;
+  auto not_found = fetcher->Fetch(missing);
+  REQUIRE_MESSAGE(not_found.ok(), not_found.status().ToString());
+  CHECK(not_found->http_status == 404);
+  CHECK(not_found->body.size() == 2);
+
+  // The redirect's own ~150-byte page does not count against the 2 bytes.
+  FetchRequest moved = Get(nginx.Url("/_test/moved"));
+  moved.max_body_bytes = 2;
+  auto followed = fetcher->Fetch(moved);
+  REQUIRE_MESSAGE(followed.ok(), followed.status().ToString());
+  CHECK(followed->http_status == 200);
+  CHECK(followed->body == "[]");
+
+  // One byte less than the file: refused from its Content-Length.
+  FetchRequest small = Get(nginx.Url("/tiny.json"));
+  small.max_body_bytes = 1;
+  ExpectNetworkError(*fetcher, small, "body larger than the 1-byte limit");
+}
+
 TEST_CASE("nginx over HTTPS: the pinned test CA is trusted, anything else is refused") {
   auto nginx = StartNginx();
   testing::WriteFile(nginx->root() / "slides.json", "[]");
@@ -231,9 +260,14 @@ TEST_CASE("transport faults are Network errors that say what happened, in bounde
   auto fetcher = MakeFetcher();
   const std::string port = std::to_string(server->http_port());
 
+  SUBCASE("a server that never answers hits the low-speed limit first") {
+    ExpectNetworkError(*fetcher, Get(server->Url("/_fault/hang")),
+                       "server stalled: no answer from 127.0.0.1:" + port + " for 1 s");
+  }
   SUBCASE("a server that never answers hits the total timeout") {
     CurlFetcherOptions options = FastOptions();
     options.total_timeout = milliseconds(1000);
+    options.low_speed_window = seconds(10);
     auto impatient = MakeFetcher(options);
     ExpectNetworkError(*impatient, Get(server->Url("/_fault/hang")),
                        "no complete answer from 127.0.0.1:" + port + " within 1 s (timeout)");
@@ -254,6 +288,14 @@ TEST_CASE("transport faults are Network errors that say what happened, in bounde
     FetchRequest request = Get(server->Url("/_fault/oversize-chunked?bytes=200000"));
     request.max_body_bytes = 100000;
     ExpectNetworkError(*fetcher, request, "body larger than the 100000-byte limit");
+  }
+  SUBCASE("an error answer with a huge body is returned as that error, cut short") {
+    FetchRequest request = Get(server->Url("/_fault/error-huge"));
+    request.max_body_bytes = 1000;
+    auto response = fetcher->Fetch(request);
+    REQUIRE_MESSAGE(response.ok(), response.status().ToString());
+    CHECK(response->http_status == 404);
+    CHECK(response->body.size() == 1000);
   }
   SUBCASE("a body exactly at the limit is accepted") {
     FetchRequest request = Get(server->Url("/_fault/oversize-chunked?bytes=100000"));

@@ -27,6 +27,12 @@ using std::chrono::steady_clock;
 
 std::string ServersDir() { return std::string(KIOSK_SOURCE_DIR) + "/tests/servers"; }
 
+// Debian's python3 (packaging/apt-build.txt) when present: a version
+// manager's shim first in PATH can add a second to every server start.
+std::string Python() {
+  return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
 bool WaitForExit(pid_t pid, milliseconds limit) {
   const auto deadline = steady_clock::now() + limit;
   while (steady_clock::now() < deadline) {
@@ -197,7 +203,7 @@ std::string ReadFile(const fs::path& path) {
 
 Result<std::unique_ptr<FaultServer>> FaultServer::Start(bool with_tls) {
   auto server = std::unique_ptr<FaultServer>(new FaultServer());
-  std::vector<std::string> argv = {"python3", ServersDir() + "/fault_server.py", "--root",
+  std::vector<std::string> argv = {Python(), ServersDir() + "/fault_server.py", "--root",
                                    server->root_.path().string(), "--max-seconds", "120",
                                    "--exit-on-stdin-eof"};
   if (with_tls) {
@@ -242,7 +248,7 @@ Result<std::vector<std::string>> FaultServer::RequestLog() {
 
 Result<std::unique_ptr<NginxServer>> NginxServer::Start(const std::string& extra_server_conf) {
   auto server = std::unique_ptr<NginxServer>(new NginxServer());
-  std::vector<std::string> argv = {"python3", ServersDir() + "/nginx_server.py", "--root",
+  std::vector<std::string> argv = {Python(), ServersDir() + "/nginx_server.py", "--root",
                                    server->root_.path().string(), "--workdir",
                                    server->work_.path().string(), "--max-seconds", "120",
                                    "--exit-on-stdin-eof"};

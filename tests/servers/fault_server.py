@@ -18,6 +18,8 @@ Faults, by path (any query string is ignored unless noted):
   /_fault/oversize?bytes=N     a body of N bytes (default 4 MiB) with its
                                Content-Length
   /_fault/oversize-chunked?bytes=N  the same, chunked (no Content-Length)
+  /_fault/error-huge           a 404 with a 4 MiB body (an error page is not
+                               the body a fetcher limits)
   /_fault/redirect-loop        302 to itself, forever
   /_fault/redirect?to=/path    one 302 to /path on the same server
   /_fault/redirect-to-http?to=/path  302 to http://127.0.0.1:<http port>/path
@@ -145,9 +147,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"t" * 100)
             self.wfile.flush()
             return self._close_now()
-        if name in ("oversize", "oversize-chunked"):
+        if name in ("oversize", "oversize-chunked", "error-huge"):
             size = int(query.get("bytes", [str(4 << 20)])[0])
-            self.send_response(200)
+            self.send_response(404 if name == "error-huge" else 200)
             chunked = name == "oversize-chunked"
             if chunked:
                 self.send_header("Transfer-Encoding", "chunked")

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <limits>
 #include <string_view>
 #include <utility>
 
@@ -24,17 +23,42 @@ CURLcode GlobalInitOnce() {
   return result;
 }
 
+// Error answers and redirects may carry a body larger than the caller's
+// limit (a 404 page for a 9-byte file); it is read and thrown away, up to
+// this much, so that the caller sees "HTTP 404" rather than a size error.
+constexpr uint64_t kMaxDiscardedBytes = 1 << 20;
+
 struct Transfer {
   uint64_t max_body_bytes = 0;
+  int status = 0;  // of the response being received (each of a redirect chain)
   bool body_too_large = false;
+  // An error answer's body went past kMaxDiscardedBytes: the transfer was
+  // stopped, the answer (status, first bytes of body) is still returned.
+  bool error_body_cut = false;
+  uint64_t discarded_bytes = 0;
   std::string body;
   std::string etag;
   std::string last_modified;
+
+  bool IsSuccess() const { return status >= 200 && status < 300; }
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t bytes = size * count;
+  if (!transfer->IsSuccess()) {
+    const uint64_t room = transfer->max_body_bytes - std::min<uint64_t>(
+                                                         transfer->max_body_bytes,
+                                                         transfer->body.size());
+    const size_t kept = static_cast<size_t>(std::min<uint64_t>(room, bytes));
+    transfer->body.append(data, kept);
+    transfer->discarded_bytes += bytes - kept;
+    if (transfer->discarded_bytes > kMaxDiscardedBytes) {
+      transfer->error_body_cut = true;
+      return 0;
+    }
+    return bytes;
+  }
   if (transfer->body.size() + bytes > transfer->max_body_bytes) {
     transfer->body_too_large = true;
     return 0;  // any count other than `bytes` aborts with CURLE_WRITE_ERROR
@@ -69,6 +93,16 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   if (line.starts_with("HTTP/")) {
     transfer->etag.clear();
     transfer->last_modified.clear();
+    transfer->body.clear();
+    transfer->discarded_bytes = 0;
+    transfer->status = 0;
+    const size_t space = line.find(' ');
+    if (space != std::string_view::npos) {
+      for (size_t i = space + 1; i < line.size() && i < space + 4; ++i) {
+        if (line[i] < '0' || line[i] > '9') break;
+        transfer->status = transfer->status * 10 + (line[i] - '0');
+      }
+    }
     return bytes;
   }
   const size_t colon = line.find(':');
@@ -77,6 +111,24 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   const std::string_view value = Trim(line.substr(colon + 1));
   if (NameIs(name, "ETag")) transfer->etag = std::string(value);
   if (NameIs(name, "Last-Modified")) transfer->last_modified = std::string(value);
+  // Refuses up front a body announced over the limit, before any of it
+  // arrives. Only for success answers: CURLOPT_MAXFILESIZE_LARGE would do
+  // this for every response, error pages and redirects included.
+  if (NameIs(name, "Content-Length") && transfer->IsSuccess()) {
+    uint64_t announced = 0;
+    bool digits = !value.empty();
+    for (char c : value) {
+      if (c < '0' || c > '9' || announced > (UINT64_MAX - 9) / 10) {
+        digits = false;
+        break;
+      }
+      announced = announced * 10 + static_cast<uint64_t>(c - '0');
+    }
+    if (digits && announced > transfer->max_body_bytes) {
+      transfer->body_too_large = true;
+      return 0;  // aborts with CURLE_WRITE_ERROR
+    }
+  }
   return bytes;
 }
 
@@ -211,11 +263,6 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
   // on the path.
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR,
                    IsHttps(request.url) ? "https" : "http,https");
-  // Refuses up front a body whose Content-Length is over the limit; OnBody
-  // enforces the limit when the length is unknown or wrong.
-  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(std::min<uint64_t>(
-                       request.max_body_bytes, static_cast<uint64_t>(std::numeric_limits<curl_off_t>::max()))));
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
 
@@ -229,7 +276,7 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
   const std::string where = HostPort(effective_url);
   const std::string detail = handle_->error[0] != '\0' ? handle_->error : curl_easy_strerror(code);
 
-  if (code != CURLE_OK) {
+  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && transfer.error_body_cut)) {
     std::string message;
     switch (code) {
       case CURLE_COULDNT_RESOLVE_HOST:
@@ -249,18 +296,28 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
         break;
       }
       case CURLE_OPERATION_TIMEDOUT: {
-        curl_off_t connected_after = 0;
-        curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connected_after);
-        if (std::string_view(detail).find("too slow") != std::string_view::npos) {
+        // One code for four limits; libcurl's message says which. (Connect
+        // times cannot tell: a reused connection reports 0.)
+        const std::string_view text = detail;
+        if (text.find("too slow") != std::string_view::npos) {
+          long header_bytes = 0;
+          curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
+          if (header_bytes == 0 && transfer.body.empty()) {
+            message = "server stalled: no answer from " + where + " for " +
+                      std::to_string(options_.low_speed_window.count()) + " s";
+            break;
+          }
           message = "server too slow: below " + std::to_string(options_.low_speed_bytes_per_s) +
                     " B/s for " + std::to_string(options_.low_speed_window.count()) + " s (" +
                     where + ")";
-        } else if (connected_after == 0) {
-          message = "could not connect to " + where + " within " +
-                    Seconds(options_.connect_timeout) + " (timeout)";
-        } else {
+        } else if (text.find("Operation timed out") != std::string_view::npos) {
           message = "no complete answer from " + where + " within " +
                     Seconds(options_.total_timeout) + " (timeout)";
+        } else if (text.find("Resolving timed out") != std::string_view::npos) {
+          message = "could not resolve the host of " + effective_url + " in time: " + detail;
+        } else {
+          message = "could not connect to " + where + " within " +
+                    Seconds(options_.connect_timeout) + " (timeout)";
         }
         break;
       }
@@ -272,10 +329,6 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
         break;
       case CURLE_SSL_CONNECT_ERROR:
         message = "TLS handshake with " + where + " failed: " + detail;
-        break;
-      case CURLE_FILESIZE_EXCEEDED:
-        message = "body larger than the " + std::to_string(request.max_body_bytes) +
-                  "-byte limit: " + effective_url;
         break;
       case CURLE_WRITE_ERROR:
         if (transfer.body_too_large) {

@@ -9,7 +9,11 @@
 //    once the request started on https.
 //  - A transfer ends within total_timeout, is cut off when it stays below
 //    low_speed_bytes_per_s for low_speed_window, and never buffers more than
-//    FetchRequest::max_body_bytes of body.
+//    FetchRequest::max_body_bytes of body. The limit is on the body the
+//    caller asked for: a 2xx body over it is a Network error (refused as soon
+//    as Content-Length announces it, else when the bytes arrive), while the
+//    body of an error answer or a redirect is cut to the limit and the answer
+//    still returned, so a 404 page longer than a 9-byte file reads "HTTP 404".
 //  - Every transport failure is Status::Network with a message a person can
 //    act on ("connection refused to 127.0.0.1:8443", "TLS certificate did
 //    not verify: ...", "body larger than the 1048576-byte limit", ...). Any
