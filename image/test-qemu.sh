@@ -62,7 +62,7 @@ qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 \
   -drive file="$work/disk.qcow2",if=none,id=disk,format=qcow2 \
   -device virtio-blk-pci,drive=disk \
   -device virtio-gpu-pci -display none \
-  -netdev user,id=net,restrict=on -device virtio-net-pci,netdev=net \
+  -netdev user,id=net,restrict=on -device virtio-net-pci,netdev=net,romfile= \
   -device i6300esb -no-reboot \
   -serial file:"$work/serial.log" \
   -monitor unix:"$work/monitor.sock",server,nowait \
@@ -84,7 +84,8 @@ echo "booting $(basename "$image") in QEMU (log: $work/serial.log)"
 ready=""
 while :; do
   if ! kill -0 "$qemu_pid" 2>/dev/null; then
-    echo "FAIL: QEMU exited before the first slide (reboot or crash)"; tail -30 "$work/serial.log"
+    echo "FAIL: QEMU exited before the first slide (reboot or crash)"
+    tail -30 "$work/serial.log" "$work/qemu.log" 2>/dev/null
     exit 1
   fi
   ready=$(grep -a -m1 'kiosk: \(first slide on screen\|player not ready\)' "$work/serial.log" || true)
@@ -96,7 +97,6 @@ while :; do
   sleep 1
 done
 t1=$(date +%s.%N)
-grep -a 'kiosk-provision:' "$work/serial.log" | sed 's/^\[[^]]*\] //' || true
 echo "$ready" | sed 's/^\[[^]]*\] //'
 case $ready in
   *"player not ready"*) echo "FAIL: the player did not reach READY"; exit 1 ;;
@@ -104,6 +104,7 @@ esac
 
 # Let the crossfade (at most 5 s, 0.8 s by default) settle, then grab.
 sleep 3
+grep -a "kiosk-provision:\|kiosk-data:\|kiosk: system:" "$work/serial.log" | sed "s/^\[[^]]*\] //" || true
 monitor "screendump $work/screen.ppm"
 [ -s "$work/screen.ppm" ] || { echo "FAIL: screendump produced nothing"; exit 1; }
 size=$(head -c 64 "$work/screen.ppm" | tr '\n' ' ' | awk '{print $2, $3}')

@@ -20,16 +20,16 @@ cp -a "$src/image/rootfs/." "$root/"
 mv "$root/etc/kiosk/kiosk.json" "$root/usr/lib/kiosk-image/kiosk.json.default"
 ln -s /run/kiosk-provision/kiosk.json "$root/etc/kiosk/kiosk.json"
 
-# Read-only root; RAM for /var and /tmp; the data partition for the
-# player's state. nofail: a damaged data partition must not stop the sign
-# (the player then runs on its built-in content, state in RAM).
+# Read-only root; RAM for /var and /tmp. The data partition is not here:
+# kiosk-data.service mounts it (an fstab entry would make the player's
+# StateDirectory= require it, and a broken partition would keep the sign
+# dark). The boot partition is nofail for the same reason.
 cat >"$root/etc/fstab" <<'FSTAB'
 # <file system>   <mount point>    <type> <options>                                   <dump> <pass>
 LABEL=KIOSKROOT   /                ext4   ro,noatime,errors=remount-ro               0 1
 LABEL=KIOSKBOOT   /boot/firmware   vfat   ro,noatime,umask=0077,nofail               0 2
 tmpfs             /var             tmpfs  mode=0755,nosuid,nodev,size=25%            0 0
 tmpfs             /tmp             tmpfs  mode=1777,nosuid,nodev,size=10%            0 0
-LABEL=KIOSKDATA   /var/lib/kiosk   ext4   rw,noatime,nosuid,nodev,noexec,data=journal,commit=5,nofail,x-systemd.device-timeout=10s 0 2
 FSTAB
 
 # Identity: an empty machine-id is filled from RAM at each boot (systemd
@@ -50,7 +50,8 @@ in_root systemctl disable ssh.service >/dev/null 2>&1 || true
 # Units: on what the sign needs, off or masked what it does not. No getty
 # anywhere: nobody logs in at the screen (root has no password), and a
 # login prompt must never be drawn over the slides or cut the serial log.
-in_root systemctl enable kiosk.service kiosk-provision.service kiosk-boot-report.service \
+in_root systemctl enable kiosk.service kiosk-provision.service kiosk-data.service \
+  kiosk-boot-report.service \
   systemd-timesyncd.service NetworkManager.service
 in_root systemctl mask getty.target getty@tty1.service serial-getty@ttyAMA0.service \
   serial-getty@ttyS0.service apt-daily.timer apt-daily-upgrade.timer \
