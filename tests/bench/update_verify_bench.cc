@@ -91,9 +91,10 @@ int main() {
 
   std::printf("update_verify_bench: bundle of %llu bytes (%zu files), %d runs\n",
               static_cast<unsigned long long>(total), files.size(), kRuns);
-  std::printf("  verify bundle (signature + sizes + SHA-256, from disk): %.2f ms CPU, %.2f ms "
-              "wall per bundle (%.0f MB/s)\n",
-              cpu_ms, wall_ms, static_cast<double>(total) / (1 << 20) / (cpu_ms / 1e3));
+  std::printf(
+      "  verify bundle (signature + sizes + SHA-256, from disk): %.2f ms CPU, %.2f ms "
+      "wall per bundle (%.0f MB/s)\n",
+      cpu_ms, wall_ms, static_cast<double>(total) / (1 << 20) / (cpu_ms / 1e3));
   std::printf("  SHA-256 in memory: %.0f MB/s CPU\n", sha_mb_s);
   std::printf("  minisign manifest check (prehashed, both signatures): %.1f us CPU\n", sig_us);
   return 0;

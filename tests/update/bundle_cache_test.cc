@@ -1,8 +1,9 @@
 // The bundle cache: commit, last-known-good, garbage collection, start-up
 // selection, and recovery from a corrupt state.json.
+#include "kiosk/core/update/bundle_cache.h"
+
 #include <doctest/doctest.h>
 
-#include "kiosk/core/update/bundle_cache.h"
 #include "kiosk/core/update/minisign.h"
 #include "tests/update/test_support.h"
 
@@ -31,8 +32,8 @@ void CommitBundle(BundleCache& cache, const TestSigner& signer, int64_t version,
   for (const auto& [path, bytes] : files) {
     REQUIRE(cache.WriteStagedFile(*staging, path, bytes).ok());
   }
-  auto dir = cache.Commit(*staging, version, applied_at, "\"e" + std::to_string(version) + "\"",
-                          "");
+  auto dir =
+      cache.Commit(*staging, version, applied_at, "\"e" + std::to_string(version) + "\"", "");
   REQUIRE_MESSAGE(dir.ok(), dir.status().message());
   CHECK(*dir == cache.BundleDir(version));
 }
@@ -149,8 +150,8 @@ TEST_CASE_FIXTURE(Fixture, "bundle cache: a corrupt current falls back to previo
     TestSigner other;
     auto text = store.ReadFile(kState / "bundles/v2/manifest.json");
     REQUIRE(text.ok());
-    REQUIRE(store.WriteFileAtomic(kState / "bundles/v2/manifest.json.minisig", other.Sign(*text))
-                .ok());
+    REQUIRE(
+        store.WriteFileAtomic(kState / "bundles/v2/manifest.json.minisig", other.Sign(*text)).ok());
   }
   BundleCache cache(store, kState);
   REQUIRE(cache.Open().ok());
@@ -224,8 +225,8 @@ TEST_CASE("bundle cache: state.json round-trips and is parsed strictly") {
   CHECK(back->manifest_etag == "\"abc\"");
   CHECK(back->manifest_last_modified == "Sun, 29 Nov 2026 10:00:00 GMT");
 
-  CHECK_FALSE(ParseCacheState("{\"format\": 1, \"highest_applied_version\": 1, \"x\": 1}", "s")
-                  .ok());
+  CHECK_FALSE(
+      ParseCacheState("{\"format\": 1, \"highest_applied_version\": 1, \"x\": 1}", "s").ok());
   // A current above the floor is impossible and refused.
   CHECK_FALSE(ParseCacheState("{\"format\": 1, \"highest_applied_version\": 1, \"current\": "
                               "{\"version\": 2, \"applied_at\": \"2026-11-29T10:00:00Z\"}}",
@@ -243,7 +244,8 @@ TEST_CASE_FIXTURE(Fixture, "bundle cache: a failing disk during commit keeps the
   REQUIRE(staging.ok());
   REQUIRE(cache.WriteStagedFile(*staging, kManifestName, manifest).ok());
   REQUIRE(cache.WriteStagedFile(*staging, kSignatureName, signer.Sign(manifest)).ok());
-  for (const auto& [path, bytes] : files) REQUIRE(cache.WriteStagedFile(*staging, path, bytes).ok());
+  for (const auto& [path, bytes] : files)
+    REQUIRE(cache.WriteStagedFile(*staging, path, bytes).ok());
   // Remove + rename succeed, the state.json write fails.
   store.FailWritesAfter(2);
   auto r = cache.Commit(*staging, 2, 0, "", "");

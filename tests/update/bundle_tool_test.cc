@@ -1,10 +1,11 @@
 // `kiosk bundle build` and `kiosk bundle verify` on the real disk, signed by
 // the real minisign binary.
+#include "kiosk/core/update/bundle_tool.h"
+
 #include <doctest/doctest.h>
 
 #include <sstream>
 
-#include "kiosk/core/update/bundle_tool.h"
 #include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/sha256.h"
 #include "kiosk/platform/fs/posix_file_store.h"

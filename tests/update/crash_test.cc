@@ -9,7 +9,6 @@
 // of renames and the commit point, not the fsyncs (those need a VM with its
 // disk cut; see docs/bundle-format.md).
 #include <doctest/doctest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,10 +84,10 @@ TEST_CASE("crash: SIGKILL at any moment leaves the old bundle or the new, never 
       }
       REQUIRE(cache.Commit(*staging, version, 0, "", "").ok());
     }
-    commit_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - t0)
-                    .count() /
-                3;
+    commit_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count() /
+        3;
   }
   // Up to ~4 commits after the child's start-up, within a bounded total.
   const int max_delay_us =
@@ -144,9 +143,9 @@ TEST_CASE("crash: SIGKILL at any moment leaves the old bundle or the new, never 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   MESSAGE(kKills << " kills in " << seconds << " s (one commit takes " << commit_us
-                 << " us, kills within " << max_delay_us << " us); " << floor << " bundles committed; "
-                 << kills_after_progress << " kills after progress, " << kills_with_leftovers
-                 << " left staging/uncommitted directories");
+                 << " us, kills within " << max_delay_us << " us); " << floor
+                 << " bundles committed; " << kills_after_progress << " kills after progress, "
+                 << kills_with_leftovers << " left staging/uncommitted directories");
   // The test only means something if the writer got far and was cut mid-way.
   CHECK(floor >= 40);
   CHECK(kills_after_progress >= 40);

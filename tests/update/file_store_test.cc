@@ -1,12 +1,12 @@
 // The FileStore contract, run against both implementations.
-#include <doctest/doctest.h>
+#include "kiosk/core/update/file_store.h"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <memory>
 
-#include "kiosk/core/update/file_store.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "tests/update/test_support.h"
 

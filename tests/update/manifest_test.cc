@@ -1,9 +1,10 @@
 // manifest.json parsing, bundle paths, RFC 3339 times and SHA-256.
+#include "kiosk/core/update/manifest.h"
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/rfc3339.h"
 #include "kiosk/core/update/sha256.h"
 
@@ -44,15 +45,14 @@ TEST_CASE("rfc3339: format and strict parse") {
   CHECK(FormatRfc3339Utc(1'780'000'000) == "2026-05-28T20:26:40Z");
   CHECK(ParseRfc3339Utc("2026-11-29T10:00:00Z") == 1'795'946'400);
   CHECK(ParseRfc3339Utc("2024-02-29T23:59:59Z").has_value());
-  for (int64_t t : {int64_t{0}, int64_t{951'782'400}, int64_t{1'795'946'400},
-                    int64_t{4'102'444'799}}) {
+  for (int64_t t :
+       {int64_t{0}, int64_t{951'782'400}, int64_t{1'795'946'400}, int64_t{4'102'444'799}}) {
     CHECK(ParseRfc3339Utc(FormatRfc3339Utc(t)) == t);
   }
-  for (const char* bad :
-       {"", "2026-11-29", "2026-11-29T10:00:00", "2026-11-29T10:00:00+01:00",
-        "2026-11-29T10:00:00.5Z", "2026-11-29 10:00:00Z", "2025-02-29T00:00:00Z",
-        "2026-13-01T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-29T24:00:00Z",
-        "1969-12-31T23:59:59Z", "2026-1a-29T10:00:00Z", "2026-11-29t10:00:00z"}) {
+  for (const char* bad : {"", "2026-11-29", "2026-11-29T10:00:00", "2026-11-29T10:00:00+01:00",
+                          "2026-11-29T10:00:00.5Z", "2026-11-29 10:00:00Z", "2025-02-29T00:00:00Z",
+                          "2026-13-01T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-29T24:00:00Z",
+                          "1969-12-31T23:59:59Z", "2026-1a-29T10:00:00Z", "2026-11-29t10:00:00z"}) {
     CAPTURE(bad);
     CHECK_FALSE(ParseRfc3339Utc(bad).has_value());
   }
@@ -159,8 +159,7 @@ TEST_CASE("manifest: refusals name the file, the JSON path and the expectation")
     j["files"].push_back({{"path", "Slides.JSON"}, {"size", 1}, {"sha256", kHashA}});
     CHECK(Contains(Refusal(j), "$.files[2].path: duplicate path \"Slides.JSON\""));
   }
-  CHECK(Contains(ParseManifest("{\"format\": 1,}").status().message(),
-                 "manifest.json: line 1"));
+  CHECK(Contains(ParseManifest("{\"format\": 1,}").status().message(), "manifest.json: line 1"));
   // Every problem is reported, not just the first.
   auto j = GoodManifest();
   j["version"] = -3;
@@ -176,10 +175,11 @@ TEST_CASE("manifest: unsafe paths are refused") {
     CHECK(CheckBundlePath(good).ok());
   }
   for (const char* bad :
-       {"", "/etc/passwd", "../slides.json", "images/../../x", "..", ".", "./slides.json",
-        ".hidden", "images/.htaccess", "a//b", "images/", "a\\b", "C:/x", "with space.png",
-        "caf\xc3\xa9.png", "a%2e%2e/b", "x\ny", "manifest.json", "manifest.json.minisig",
-        "q?x=1", "frag#1"}) {
+       {"",          "/etc/passwd",   "../slides.json", "images/../../x",        "..",
+        ".",         "./slides.json", ".hidden",        "images/.htaccess",      "a//b",
+        "images/",   "a\\b",          "C:/x",           "with space.png",        "caf\xc3\xa9.png",
+        "a%2e%2e/b", "x\ny",          "manifest.json",  "manifest.json.minisig", "q?x=1",
+        "frag#1"}) {
     CAPTURE(bad);
     CHECK_FALSE(CheckBundlePath(bad).ok());
     auto j = GoodManifest();

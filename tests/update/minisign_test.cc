@@ -1,9 +1,10 @@
 // minisign verification against signatures made by the real minisign binary
 // (both the default prehashed "ED" mode and legacy "Ed"), and the test signer
 // cross-checked the other way round with `minisign -V`.
+#include "kiosk/core/update/minisign.h"
+
 #include <doctest/doctest.h>
 
-#include "kiosk/core/update/minisign.h"
 #include "tests/update/test_support.h"
 
 namespace kiosk::update {
@@ -84,8 +85,7 @@ TEST_CASE("minisign: signatures made by the minisign binary verify, in both mode
       auto r = VerifyMinisign(message, sig, {other.Key()});
       REQUIRE_FALSE(r.ok());
       CHECK(r.status().code() == Status::Code::kUnverified);
-      CHECK(r.status().message() ==
-            "key id " + KeyIdHex(key.Key().key_id) + " is not trusted");
+      CHECK(r.status().message() == "key id " + KeyIdHex(key.Key().key_id) + " is not trusted");
       // With both keys trusted it verifies again.
       CHECK(VerifyMinisign(message, sig, {other.Key(), key.Key()}).ok());
     }
@@ -120,10 +120,10 @@ TEST_CASE("minisign: public keys as a bare line or a whole .pub file") {
   CHECK(from_line->ed25519 == from_file->ed25519);
   CHECK(from_padded->ed25519 == from_file->ed25519);
 
-  for (const std::string bad : {"", "RWQ", "not base64 at all!!",
-                                "untrusted comment: only a comment",
-                                // 42 bytes but algorithm "XX"
-                                "WFgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
+  for (const std::string bad :
+       {"", "RWQ", "not base64 at all!!", "untrusted comment: only a comment",
+        // 42 bytes but algorithm "XX"
+        "WFgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
     CAPTURE(bad);
     auto r = ParseMinisignPublicKey(bad);
     REQUIRE_FALSE(r.ok());

@@ -1,7 +1,7 @@
 // The poll schedule as a pure function of the outcome and a random number.
-#include <doctest/doctest.h>
-
 #include "kiosk/core/update/poll_schedule.h"
+
+#include <doctest/doctest.h>
 
 namespace kiosk::update {
 namespace {

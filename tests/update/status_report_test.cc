@@ -1,9 +1,9 @@
 // The status file's JSON.
+#include "kiosk/core/update/status_report.h"
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-
-#include "kiosk/core/update/status_report.h"
 
 namespace kiosk::update {
 namespace {

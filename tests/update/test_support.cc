@@ -57,10 +57,9 @@ Result<FetchResponse> FakeFetcher::Fetch(const FetchRequest& request) {
   const Answer& a = it->second;
   if (a.fault) return *a.fault;
   // Like a real server: a matching validator gets 304 and no body.
-  if (a.http_status == 200 &&
-      ((!a.etag.empty() && request.if_none_match == a.etag) ||
-       (a.etag.empty() && !a.last_modified.empty() &&
-        request.if_modified_since == a.last_modified))) {
+  if (a.http_status == 200 && ((!a.etag.empty() && request.if_none_match == a.etag) ||
+                               (a.etag.empty() && !a.last_modified.empty() &&
+                                request.if_modified_since == a.last_modified))) {
     response.http_status = 304;
     response.etag = a.etag;
     response.last_modified = a.last_modified;
@@ -94,8 +93,7 @@ std::string TestSigner::PublicKeyBase64() const {
 }
 
 std::string TestSigner::PublicKeyFile() const {
-  return "untrusted comment: minisign public key " + KeyIdHex() + "\n" + PublicKeyBase64() +
-         "\n";
+  return "untrusted comment: minisign public key " + KeyIdHex() + "\n" + PublicKeyBase64() + "\n";
 }
 
 std::string TestSigner::KeyIdHex() const { return update::KeyIdHex(key_id_); }

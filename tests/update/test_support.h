@@ -56,7 +56,7 @@ class FakeFetcher final : public Fetcher {
 
 class TestSigner {
  public:
-  TestSigner();  // a fresh random key pair
+  TestSigner();                         // a fresh random key pair
   std::string PublicKeyBase64() const;  // "RWQ..."
   std::string PublicKeyFile() const;    // the two-line .pub text
   std::string KeyIdHex() const;

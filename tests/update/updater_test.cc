@@ -2,13 +2,14 @@
 // the happy path, conditional requests, and every refusal, each of which must
 // keep the current content, say why in the status file and schedule the next
 // poll on the backoff schedule.
+#include "kiosk/core/update/updater.h"
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "kiosk/core/update/poll_schedule.h"
 #include "kiosk/core/update/rfc3339.h"
-#include "kiosk/core/update/updater.h"
 #include "tests/update/test_support.h"
 
 namespace kiosk::update {
@@ -243,9 +244,8 @@ std::string Manifest2() { return update::ManifestToJson(testing::ManifestFor(2, 
 
 TEST_CASE("updater: every refusal keeps the content, reports why, and backs off") {
   const std::vector<Refusal> refusals = {
-      {"manifest 404",
-       [](Unit& u) { u.server.Remove(kBase + "/manifest.json"); }, "manifest.json: HTTP 404",
-       Status::Code::kNetwork},
+      {"manifest 404", [](Unit& u) { u.server.Remove(kBase + "/manifest.json"); },
+       "manifest.json: HTTP 404", Status::Code::kNetwork},
       {"manifest 500",
        [](Unit& u) {
          u.publisher.Publish(2, FilesOf(2));
@@ -295,25 +295,24 @@ TEST_CASE("updater: every refusal keeps the content, reports why, and backs off"
          sig.replace(sig.find("kiosk bundle v2"), 15, "kiosk bundle v9");
          u.server.Serve(kBase + "/manifest.json.minisig", sig);
        },
-       "manifest signature: trusted comment signature does not verify",
-       Status::Code::kUnverified},
-      {"rollback",
-       [](Unit&) {}, "", Status::Code::kOk},  // set up in the loop: needs v2 applied first
+       "manifest signature: trusted comment signature does not verify", Status::Code::kUnverified},
+      {"rollback", [](Unit&) {}, "",
+       Status::Code::kOk},  // set up in the loop: needs v2 applied first
       {"size mismatch (shorter)",
        [](Unit& u) {
          u.publisher.Publish(2, FilesOf(2));
          u.server.Serve(kBase + "/slides.json", "{}");
        },
-       "slides.json: size mismatch (expected " + std::to_string(FilesOf(2).at("slides.json").size()) +
-           " bytes, got 2)",
+       "slides.json: size mismatch (expected " +
+           std::to_string(FilesOf(2).at("slides.json").size()) + " bytes, got 2)",
        Status::Code::kUnverified},
       {"size mismatch (longer: the transfer is cut at the manifest's size)",
        [](Unit& u) {
          u.publisher.Publish(2, FilesOf(2));
          u.server.Serve(kBase + "/slides.json", FilesOf(2).at("slides.json") + " and more");
        },
-       "slides.json: response body exceeds " +
-           std::to_string(FilesOf(2).at("slides.json").size()) + " bytes",
+       "slides.json: response body exceeds " + std::to_string(FilesOf(2).at("slides.json").size()) +
+           " bytes",
        Status::Code::kNetwork},
       {"hash mismatch",
        [](Unit& u) {
@@ -357,10 +356,7 @@ TEST_CASE("updater: every refusal keeps the content, reports why, and backs off"
        },
        "bundle v2 content validation: slides.json: $.slides: expected at least 1 slide",
        Status::Code::kRejected},
-      {"expired",
-       [](Unit& u) {
-         u.publisher.Publish(2, FilesOf(2), u.clock.UnixSeconds() - 1);
-       },
+      {"expired", [](Unit& u) { u.publisher.Publish(2, FilesOf(2), u.clock.UnixSeconds() - 1); },
        "bundle v2 expired at ", Status::Code::kRejected},
       {"bigger than max_bundle_bytes",
        [](Unit& u) {
@@ -500,6 +496,48 @@ TEST_CASE("updater: the rollback floor survives a restart and a lost cache") {
   unit.publisher.Publish(6, FilesOf(6));
   CHECK(unit.updater->PollOnce().result == PollResult::kApplied);
   CHECK(unit.applied.back().version == 6);
+}
+
+TEST_CASE("updater: a unit whose current copy is corrupt shows previous, then repairs it") {
+  Unit unit;
+  unit.Boot();
+  unit.ApplyGood(1);
+  unit.ApplyGood(2);
+  // The SD card flips a byte in v2; the server still publishes v2.
+  REQUIRE(unit.store.WriteFileAtomic(kState / "bundles/v2/slides.json", "{\"slides\": []}").ok());
+  unit.Boot();
+  REQUIRE(unit.shown_at_start.has_value());
+  CHECK(unit.shown_at_start->applied.version == 1);
+  CHECK(unit.StatusFile()["shown"]["version"] == 1);
+  unit.server.requests.clear();
+  auto outcome = unit.updater->PollOnce();
+  REQUIRE_MESSAGE(outcome.result == PollResult::kApplied, outcome.error.message());
+  // The stored validators belong to v2's manifest: they were not sent, or
+  // the server's 304 would have kept the unit on v1.
+  CHECK(unit.server.requests[0].if_none_match.empty());
+  CHECK(unit.applied.back().version == 2);
+  CHECK(*unit.store.ReadFile(kState / "bundles/v2/slides.json") == FilesOf(2).at("slides.json"));
+  CHECK(unit.updater->cache_state().previous->version == 1);
+  CHECK(unit.StatusFile()["shown"]["version"] == 2);
+  // And after that, v2 is up to date again.
+  CHECK(unit.updater->PollOnce().result == PollResult::kUnchanged);
+}
+
+TEST_CASE("updater: an exception from the validator is a failed poll, not a crash") {
+  Unit unit;
+  unit.Boot();
+  auto options = unit.Options();
+  unit.updater = std::make_unique<Updater>(
+      options, unit.server, unit.store, unit.clock,
+      [](const std::filesystem::path&) -> Status { throw std::runtime_error("validator bug"); },
+      nullptr, [] { return 0.5; });
+  unit.updater->Start();
+  unit.publisher.Publish(1, FilesOf(1));
+  auto outcome = unit.updater->PollOnce();
+  REQUIRE(outcome.result == PollResult::kFailed);
+  CHECK(Contains(outcome.error.message(), "content validation: validator threw: validator bug"));
+  CHECK(outcome.next_delay == kFirstRetryDelay);
+  CHECK(unit.BundleDirs().empty());  // the staging directory was cleaned up
 }
 
 TEST_CASE("updater: files not in the manifest are neither fetched nor kept") {

@@ -1,12 +1,13 @@
 // The worker thread: polls when due by the injected clock, on PollNow(), and
 // stops promptly.
+#include "kiosk/core/update/updater_thread.h"
+
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <mutex>
 #include <thread>
 
-#include "kiosk/core/update/updater_thread.h"
 #include "tests/update/test_support.h"
 
 namespace kiosk::update {
@@ -47,8 +48,8 @@ struct Rig {
     o.updates.trusted_keys = {signer.PublicKeyBase64()};
     o.state_dir = "/state";
     o.status_file = "/run/status.json";
-    updater = std::make_unique<Updater>(o, fetcher, store, clock, nullptr, nullptr,
-                                        [] { return 0.5; });
+    updater =
+        std::make_unique<Updater>(o, fetcher, store, clock, nullptr, nullptr, [] { return 0.5; });
     updater->Start();
   }
 };

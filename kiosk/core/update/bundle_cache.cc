@@ -80,8 +80,7 @@ Result<CacheState> ParseCacheState(std::string_view text, const std::string& fil
   } catch (const nlohmann::json::exception& e) {
     return Status::Internal(file + ": " + e.what());
   }
-  if (errors.empty() && state.current &&
-      state.current->version > state.highest_applied_version) {
+  if (errors.empty() && state.current && state.current->version > state.highest_applied_version) {
     errors.Add("$.highest_applied_version", "is lower than the current version");
   }
   if (!errors.empty()) return errors.ToStatus();
@@ -163,8 +162,8 @@ std::optional<CachedBundle> BundleCache::SelectAtStart(
     BundleCheck check = VerifyBundleDir(store_, dir, trusted_keys, validator);
     if (!check.ok()) {
       LogError(std::string("bundle cache: ") + role + " bundle v" +
-               std::to_string(applied->version) + " does not verify, not showing it: " +
-               check.ToStatus().message());
+               std::to_string(applied->version) +
+               " does not verify, not showing it: " + check.ToStatus().message());
       continue;
     }
     if (check.manifest->version != applied->version) {
@@ -210,16 +209,18 @@ Status BundleCache::WriteStagedFile(const std::filesystem::path& staging_dir,
 Result<std::filesystem::path> BundleCache::Commit(const std::filesystem::path& staging_dir,
                                                   int64_t version, int64_t applied_at,
                                                   const std::string& etag,
-                                                  const std::string& last_modified) {
-  if (version <= state_.highest_applied_version) {
+                                                  const std::string& last_modified, bool repair) {
+  const bool repairing = repair && version == state_.highest_applied_version &&
+                         !(shown_ && shown_->version == version);
+  if (version <= state_.highest_applied_version && !repairing) {
     return Status::Rejected("version " + std::to_string(version) +
                             " is not newer than applied version " +
-                            std::to_string(state_.highest_applied_version) +
-                            " (rollback refused)");
+                            std::to_string(state_.highest_applied_version) + " (rollback refused)");
   }
   const auto final_dir = BundleDir(version);
-  // A directory of this version can only be the leftover of a commit whose
-  // state.json write failed earlier in this run; it was never current.
+  // A directory of this version is the leftover of a commit whose state.json
+  // write failed earlier in this run, or, when repairing, the copy that
+  // failed to verify; neither is on screen.
   Status s = store_.RemoveTree(final_dir);
   if (s.ok()) s = store_.RenameDir(staging_dir, final_dir);
   if (!s.ok()) return s.WithContext("bundle cache: publishing v" + std::to_string(version));

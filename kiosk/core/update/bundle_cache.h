@@ -72,6 +72,8 @@ class BundleCache {
   Status Open();
 
   const CacheState& state() const { return state_; }
+  // The bundle on screen: chosen by SelectAtStart or last committed.
+  const std::optional<AppliedBundle>& shown() const { return shown_; }
   std::filesystem::path BundleDir(int64_t version) const;
   std::filesystem::path state_file() const { return state_dir_ / "state.json"; }
 
@@ -86,13 +88,15 @@ class BundleCache {
   Result<std::filesystem::path> BeginStaging(int64_t version);
   // Writes one file of the staged bundle (relative_path checked again here,
   // parent directories created).
-  Status WriteStagedFile(const std::filesystem::path& staging_dir,
-                         std::string_view relative_path, std::string_view data);
+  Status WriteStagedFile(const std::filesystem::path& staging_dir, std::string_view relative_path,
+                         std::string_view data);
   // Publishes the staged bundle as current; the bundle shown until now
-  // becomes previous. Returns the bundle's final directory.
+  // becomes previous. Returns the bundle's final directory. version must be
+  // above the rollback floor, or equal to it when `repair` is set and the
+  // floor's bundle is not the one shown (its cached copy failed to verify).
   Result<std::filesystem::path> Commit(const std::filesystem::path& staging_dir, int64_t version,
                                        int64_t applied_at, const std::string& etag,
-                                       const std::string& last_modified);
+                                       const std::string& last_modified, bool repair = false);
   // Deletes a staging directory that will not be committed (best effort).
   void Abandon(const std::filesystem::path& staging_dir);
   // Records new validators for the current manifest.

@@ -62,8 +62,8 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
     }
     Status safe = CheckBundlePath(path);
     if (!safe.ok()) {
-      err << "kiosk bundle: " << (src / path).string() << ": cannot go in a bundle: "
-          << safe.message() << "\n";
+      err << "kiosk bundle: " << (src / path).string()
+          << ": cannot go in a bundle: " << safe.message() << "\n";
       bad = true;
       continue;
     }
@@ -76,7 +76,7 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
   }
   if (bad) return 1;
   if (validate) {
-    Status valid = validate(src);
+    Status valid = RunValidator(validate, src);
     if (!valid.ok()) {
       err << "kiosk bundle: the content does not pass the player's checks:\n"
           << valid.message() << "\n";
@@ -154,18 +154,18 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
     err << "kiosk bundle: writing " << out_dir.string() << ": " << s.message() << "\n";
     return 1;
   }
-  out << "Built bundle v" << version << " in " << out_dir.string() << ": "
-      << manifest.files.size() << " files, " << manifest.TotalFileBytes() << " bytes.\n"
+  out << "Built bundle v" << version << " in " << out_dir.string() << ": " << manifest.files.size()
+      << " files, " << manifest.TotalFileBytes() << " bytes.\n"
       << "Sign it with:\n"
       << "  minisign -S -s ~/.minisign/kiosk.key -m " << (out_dir / kManifestName).string()
       << " -t \"kiosk bundle v" << version << "\"\n"
-      << "then publish every file of " << out_dir.string() << " (including "
-      << kSignatureName << ").\n";
+      << "then publish every file of " << out_dir.string() << " (including " << kSignatureName
+      << ").\n";
   return 0;
 }
 
-int Verify(const std::vector<std::string>& args, const BundleValidator& validate,
-           FileStore& store, const Clock& clock, std::ostream& out, std::ostream& err) {
+int Verify(const std::vector<std::string>& args, const BundleValidator& validate, FileStore& store,
+           const Clock& clock, std::ostream& out, std::ostream& err) {
   std::vector<std::string> positional;
   std::optional<std::string> key_arg;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -211,8 +211,8 @@ int Verify(const std::vector<std::string>& args, const BundleValidator& validate
   out << dir.string() << ": OK: bundle v" << check.manifest->version << ", "
       << check.manifest->files.size() << " files, " << check.manifest->TotalFileBytes()
       << " bytes, published " << FormatRfc3339Utc(check.manifest->published) << ", signed by key "
-      << KeyIdHex(check.signature->key_id) << " (trusted comment: "
-      << check.signature->trusted_comment << ")\n";
+      << KeyIdHex(check.signature->key_id)
+      << " (trusted comment: " << check.signature->trusted_comment << ")\n";
   return 0;
 }
 

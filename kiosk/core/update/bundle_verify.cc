@@ -6,6 +6,17 @@
 
 namespace kiosk::update {
 
+Status RunValidator(const BundleValidator& validator, const std::filesystem::path& dir) {
+  if (!validator) return Status::Ok();
+  try {
+    return validator(dir);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("validator threw: ") + e.what());
+  } catch (...) {
+    return Status::Internal("validator threw an exception");
+  }
+}
+
 Status BundleCheck::ToStatus() const {
   if (ok()) return Status::Ok();
   std::string all;
@@ -68,19 +79,20 @@ BundleCheck VerifyBundleDir(FileStore& store, const std::filesystem::path& dir,
     }
     const std::string actual = Sha256Hex(*data);
     if (actual != file.sha256) {
-      check.problems.push_back(file.path + ": sha256 mismatch (expected " + file.sha256 +
-                               ", got " + actual + ")");
+      check.problems.push_back(file.path + ": sha256 mismatch (expected " + file.sha256 + ", got " +
+                               actual + ")");
     }
   }
   for (const auto& path : *present) {
     if (path == kManifestName || path == kSignatureName) continue;
     if (manifest->Find(path) == nullptr) {
-      check.problems.push_back(path + ": not listed in the manifest (a bundle is exactly the "
-                                      "manifest's files)");
+      check.problems.push_back(path +
+                               ": not listed in the manifest (a bundle is exactly the "
+                               "manifest's files)");
     }
   }
   if (check.problems.empty() && validator) {
-    Status valid = validator(dir);
+    Status valid = RunValidator(validator, dir);
     if (!valid.ok()) check.problems.push_back("content validation: " + valid.message());
   }
   if (check.signature) check.manifest = std::move(*manifest);

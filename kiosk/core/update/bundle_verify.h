@@ -23,6 +23,11 @@ namespace kiosk::update {
 // directory; Ok to accept. Runs on the updater's worker thread.
 using BundleValidator = std::function<Status(const std::filesystem::path& bundle_dir)>;
 
+// Calls validator(dir), turning an exception from it into Status::Internal:
+// the validator is someone else's code, and an exception must neither end
+// the updater's thread nor skip the clean-up of a staging directory.
+Status RunValidator(const BundleValidator& validator, const std::filesystem::path& dir);
+
 struct BundleCheck {
   // Set when the manifest's signature verified and it parsed.
   std::optional<Manifest> manifest;

@@ -28,9 +28,9 @@ std::optional<int64_t> ReadTime(ObjectReader& reader, JsonErrors& errors, std::s
   if (!text) return std::nullopt;
   auto t = ParseRfc3339Utc(*text);
   if (!t) {
-    errors.Add(reader.PathOf(key),
-               "expected an RFC 3339 UTC time like \"2026-11-29T10:00:00Z\", got \"" + *text +
-                   "\"");
+    errors.Add(
+        reader.PathOf(key),
+        "expected an RFC 3339 UTC time like \"2026-11-29T10:00:00Z\", got \"" + *text + "\"");
   }
   return t;
 }
@@ -63,7 +63,8 @@ Status CheckBundlePath(std::string_view path) {
     size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
     std::string_view segment = path.substr(start, end - start);
-    if (segment.empty()) return Status::Invalid("path has an empty segment (\"//\" or a trailing \"/\")");
+    if (segment.empty())
+      return Status::Invalid("path has an empty segment (\"//\" or a trailing \"/\")");
     if (segment.front() == '.') {
       return Status::Invalid("path segment \"" + std::string(segment) +
                              "\" starts with '.' (no \"..\", no hidden files)");
@@ -91,8 +92,8 @@ Result<Manifest> ParseManifest(std::string_view text, const std::string& file) {
     ObjectReader root(errors, *json, "$");
     if (auto format = root.Integer("format", true, 1, 1 << 30)) {
       if (*format != kManifestFormat) {
-        errors.Add(root.PathOf("format"), "expected 1 (the only format this unit reads), got " +
-                                              std::to_string(*format));
+        errors.Add(root.PathOf("format"),
+                   "expected 1 (the only format this unit reads), got " + std::to_string(*format));
       }
     }
     if (auto v = root.Integer("version", true, 1, INT64_MAX)) manifest.version = *v;
@@ -143,8 +144,7 @@ Result<Manifest> ParseManifest(std::string_view text, const std::string& file) {
     }
     root.Finish();
     if (errors.empty() && manifest.Find(kSlidesName) == nullptr) {
-      errors.Add(root.PathOf("files"),
-                 "must list \"slides.json\" (the player's content file)");
+      errors.Add(root.PathOf("files"), "must list \"slides.json\" (the player's content file)");
     }
   } catch (const nlohmann::json::exception& e) {
     // ObjectReader checks types before converting, so this is a bug; keep it

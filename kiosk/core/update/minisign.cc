@@ -14,8 +14,8 @@ constexpr std::string_view kUntrustedPrefix = "untrusted comment: ";
 constexpr std::string_view kTrustedPrefix = "trusted comment: ";
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                        s.front() == '\n')) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
     s.remove_prefix(1);
   }
   while (!s.empty() &&
@@ -80,8 +80,9 @@ Result<MinisignPublicKey> ParseMinisignPublicKey(std::string_view text) {
   }
   unsigned char raw[42];
   if (!DecodeBase64Exact(b64, raw, sizeof raw)) {
-    return Status::Invalid("not a minisign public key (expected base64 of 42 bytes, like "
-                           "\"RWQ...\")");
+    return Status::Invalid(
+        "not a minisign public key (expected base64 of 42 bytes, like "
+        "\"RWQ...\")");
   }
   if (raw[0] != 'E' || raw[1] != 'd') {
     return Status::Invalid("minisign public key is not an Ed25519 key (algorithm is not \"Ed\")");
@@ -165,8 +166,9 @@ Result<VerifiedSignature> VerifyMinisign(std::string_view message,
   int verified = -1;
   if (sig.prehashed) {
     unsigned char digest[crypto_generichash_BYTES_MAX];  // BLAKE2b-512
-    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size(), nullptr, 0);
+    crypto_generichash(digest, sizeof digest,
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       nullptr, 0);
     verified = crypto_sign_verify_detached(sig.signature.data(), digest, sizeof digest,
                                            key->ed25519.data());
   } else {
@@ -185,8 +187,7 @@ Result<VerifiedSignature> VerifyMinisign(std::string_view message,
   if (crypto_sign_verify_detached(sig.global_signature.data(),
                                   reinterpret_cast<const unsigned char*>(global_message.data()),
                                   global_message.size(), key->ed25519.data()) != 0) {
-    return Status::Unverified("trusted comment signature does not verify (key id " + key_hex +
-                              ")");
+    return Status::Unverified("trusted comment signature does not verify (key id " + key_hex + ")");
   }
   return VerifiedSignature{sig.key_id, sig.trusted_comment};
 }

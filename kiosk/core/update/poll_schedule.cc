@@ -17,8 +17,8 @@ Millis NextPollDelay(Millis interval, int consecutive_failures, double random01)
     const double cap = static_cast<double>(std::max(interval, kMaxBackoff).count());
     // 2^(n-1) overflows nothing: the exponent is clamped before it grows large.
     const int doublings = std::min(consecutive_failures - 1, 30);
-    base_ms = std::min(static_cast<double>(kFirstRetryDelay.count()) * std::ldexp(1.0, doublings),
-                       cap);
+    base_ms =
+        std::min(static_cast<double>(kFirstRetryDelay.count()) * std::ldexp(1.0, doublings), cap);
     jitter = kFailureJitter;
   }
   const double factor = 1.0 + jitter * (2.0 * random01 - 1.0);

@@ -67,8 +67,8 @@ std::string FormatRfc3339Utc(int64_t unix_seconds) {
 std::optional<int64_t> ParseRfc3339Utc(std::string_view text) {
   // 0123456789012345678901
   // YYYY-MM-DDTHH:MM:SSZ
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
     return std::nullopt;
   }
   int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;

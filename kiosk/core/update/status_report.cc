@@ -16,9 +16,12 @@ nlohmann::ordered_json TimeOrNull(const std::optional<int64_t>& t) {
 
 const char* ContentSourceName(ContentSource source) {
   switch (source) {
-    case ContentSource::kBuiltin: return "builtin";
-    case ContentSource::kCache: return "cache";
-    case ContentSource::kNetwork: return "network";
+    case ContentSource::kBuiltin:
+      return "builtin";
+    case ContentSource::kCache:
+      return "cache";
+    case ContentSource::kNetwork:
+      return "network";
   }
   return "builtin";
 }

@@ -29,11 +29,16 @@ UpdaterOptions UpdaterOptions::FromConfig(const Config& config) {
 
 const char* PollResultName(PollResult result) {
   switch (result) {
-    case PollResult::kDisabled: return "disabled";
-    case PollResult::kApplied: return "applied";
-    case PollResult::kUnchanged: return "unchanged";
-    case PollResult::kUpToDate: return "up_to_date";
-    case PollResult::kFailed: return "failed";
+    case PollResult::kDisabled:
+      return "disabled";
+    case PollResult::kApplied:
+      return "applied";
+    case PollResult::kUnchanged:
+      return "unchanged";
+    case PollResult::kUpToDate:
+      return "up_to_date";
+    case PollResult::kFailed:
+      return "failed";
   }
   return "failed";
 }
@@ -115,12 +120,22 @@ PollOutcome Updater::PollOnce() {
     WriteStatus();
     return outcome;
   }
-  auto checked = Check();
-  if (checked.ok()) {
-    outcome.result = *checked;
-  } else {
+  // An exception escaping here would end the worker thread and the program
+  // (and blank the screen); a poll that fails is merely retried.
+  try {
+    auto checked = Check();
+    if (checked.ok()) {
+      outcome.result = *checked;
+    } else {
+      outcome.result = PollResult::kFailed;
+      outcome.error = checked.status();
+    }
+  } catch (const std::exception& e) {
     outcome.result = PollResult::kFailed;
-    outcome.error = checked.status();
+    outcome.error = Status::Internal(std::string("unexpected exception: ") + e.what());
+  } catch (...) {
+    outcome.result = PollResult::kFailed;
+    outcome.error = Status::Internal("unexpected exception");
   }
   Finish(outcome);
   return outcome;
@@ -133,16 +148,20 @@ Result<PollResult> Updater::Check() {
     if (!cache_status_.ok()) return cache_status_;
   }
   if (trusted_keys_.empty()) {
-    return Status::Invalid(keys_status_.ok() ? "no trusted key configured; refusing every bundle"
-                                             : "no usable trusted key (" +
-                                                   keys_status_.message() + ")");
+    return Status::Invalid(keys_status_.ok()
+                               ? "no trusted key configured; refusing every bundle"
+                               : "no usable trusted key (" + keys_status_.message() + ")");
   }
 
   FetchRequest request;
   request.url = UrlOf(kManifestName);
   request.max_body_bytes = kMaxManifestBytes;
   const CacheState& state = cache_.state();
-  if (state.current) {
+  const std::optional<AppliedBundle>& shown = cache_.shown();
+  // The validators describe the current bundle's manifest; send them only if
+  // that bundle is the one on screen, so that a unit that fell back (its
+  // current copy failed to verify) downloads the manifest again to repair.
+  if (state.current && shown && shown->version == state.current->version) {
     request.if_none_match = state.manifest_etag;
     request.if_modified_since = state.manifest_last_modified;
   }
@@ -170,18 +189,16 @@ Result<PollResult> Updater::Check() {
   auto manifest = ParseManifest(manifest_answer->body, "manifest.json");
   if (!manifest.ok()) return manifest.status();
 
-  if (state.current && manifest->version == state.current->version &&
+  if (shown && manifest->version == shown->version &&
       manifest->version == state.highest_applied_version) {
-    Status saved =
-        cache_.SaveValidators(manifest_answer->etag, manifest_answer->last_modified);
+    Status saved = cache_.SaveValidators(manifest_answer->etag, manifest_answer->last_modified);
     if (!saved.ok()) LogWarning("updates: saving the manifest validators: " + saved.message());
     return PollResult::kUpToDate;
   }
-  if (manifest->version <= state.highest_applied_version) {
+  if (manifest->version < state.highest_applied_version) {
     return Status::Rejected("version " + std::to_string(manifest->version) +
                             " is not newer than applied version " +
-                            std::to_string(state.highest_applied_version) +
-                            " (rollback refused)");
+                            std::to_string(state.highest_applied_version) + " (rollback refused)");
   }
   const int64_t now = clock_.UnixSeconds();
   if (manifest->expires && *manifest->expires <= now) {
@@ -195,6 +212,14 @@ Result<PollResult> Updater::Check() {
     return Status::Rejected("bundle v" + std::to_string(manifest->version) + " is " +
                             std::to_string(total) + " bytes, more than max_bundle_bytes " +
                             std::to_string(options_.updates.max_bundle_bytes));
+  }
+  // The floor's own version, not on screen (the up-to-date case is above):
+  // the same signed bundle again is not a rollback, and re-applying it
+  // repairs a unit whose cached copy failed to verify at start.
+  const bool repair = manifest->version == state.highest_applied_version;
+  if (repair) {
+    LogWarning("updates: re-applying v" + std::to_string(manifest->version) +
+               " because its cached copy did not verify");
   }
   return Apply(*manifest, manifest_answer->body, sig_answer->body, *manifest_answer);
 }
@@ -234,16 +259,17 @@ Result<PollResult> Updater::Apply(const Manifest& manifest, const std::string& m
     if (!s.ok()) return fail(s);
   }
 
-  if (validator_) {
-    Status valid = validator_(*staging);
+  {
+    Status valid = RunValidator(validator_, *staging);
     if (!valid.ok()) {
       return fail(Status::Rejected("bundle v" + std::to_string(manifest.version) +
                                    " content validation: " + valid.message()));
     }
   }
   const int64_t now = clock_.UnixSeconds();
-  auto committed = cache_.Commit(*staging, manifest.version, now, manifest_answer.etag,
-                                 manifest_answer.last_modified);
+  auto committed = cache_.Commit(
+      *staging, manifest.version, now, manifest_answer.etag, manifest_answer.last_modified,
+      /*repair=*/manifest.version == cache_.state().highest_applied_version);
   if (!committed.ok()) return fail(committed.status());
 
   status_.source = ContentSource::kNetwork;

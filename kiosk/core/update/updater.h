@@ -7,8 +7,10 @@
 //      from state.json). 304 = unchanged, nothing else crosses the wire.
 //   2. GET <url>/manifest.json.minisig; verify with the trusted keys. Nothing
 //      from the network is parsed before this succeeds.
-//   3. Parse the manifest; same version as current = up to date (validators
-//      saved); version <= rollback floor = refused; expired = refused; total
+//   3. Parse the manifest; same version as shown = up to date (validators
+//      saved); version <= rollback floor = refused, except the floor's own
+//      version when its cached copy failed to verify at start (a repair: the
+//      same signed version again is not a rollback); expired = refused; total
 //      size > UpdateConfig::max_bundle_bytes = refused.
 //   4. GET every listed file with max_body_bytes = its size; check size and
 //      SHA-256; write it to a staging directory. Only listed files are
@@ -64,11 +66,11 @@ using OnBundleApplied =
 using RandomSource = std::function<double()>;
 
 enum class PollResult {
-  kDisabled,  // no URL configured
-  kApplied,   // a new bundle was applied
+  kDisabled,   // no URL configured
+  kApplied,    // a new bundle was applied
   kUnchanged,  // 304 Not Modified
-  kUpToDate,  // 200, but the version is the one already applied
-  kFailed,    // network, HTTP, verification or policy failure; see error
+  kUpToDate,   // 200, but the version is the one already applied
+  kFailed,     // network, HTTP, verification or policy failure; see error
 };
 const char* PollResultName(PollResult result);
 
@@ -91,7 +93,8 @@ class Updater {
   // schedules the first poll immediately. Call once, before PollOnce().
   std::optional<CachedBundle> Start();
 
-  // One complete poll; never throws. Writes the status file.
+  // One complete poll; never throws (an exception from a callback or
+  // std::bad_alloc becomes a failed poll). Writes the status file.
   PollOutcome PollOnce();
 
   // Monotonic time at which the next poll is due.
@@ -119,7 +122,8 @@ class Updater {
   std::mt19937_64 default_random_;
 
   BundleCache cache_;
-  Status cache_status_;  // non-ok if the cache could not be opened
+  // Non-ok until Start() opened the cache, or if it could not be opened.
+  Status cache_status_ = Status::Internal("bundle cache: not opened (Start() not called)");
   std::vector<MinisignPublicKey> trusted_keys_;
   Status keys_status_;  // non-ok if a configured key does not parse
   Millis started_at_{0};

@@ -169,7 +169,8 @@ Status PosixFileStore::MakeDirs(const std::filesystem::path& path) {
     if (errno != EEXIST) return IoError(partial, "mkdir", errno);
     struct stat st;
     if (::stat(partial.c_str(), &st) != 0) return IoError(partial, "stat", errno);
-    if (!S_ISDIR(st.st_mode)) return Status::Io(partial.string() + ": exists and is not a directory");
+    if (!S_ISDIR(st.st_mode))
+      return Status::Io(partial.string() + ": exists and is not a directory");
   }
   return Status::Ok();
 }
