@@ -97,4 +97,14 @@ std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
   return ValidateBundle(*bundle, **fonts, sizes);
 }
 
+Status CheckContent(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
+                    int extra_width, int extra_height) {
+  auto problems = CheckBundleDir(dir, data_dir, extra_width, extra_height);
+  if (problems.empty()) return Status::Ok();
+  std::string all = "content check failed (" + std::to_string(problems.size()) + " problem" +
+                    (problems.size() == 1 ? "" : "s") + ")";
+  for (const auto& p : problems) all += "\n" + p;
+  return Status::Rejected(all);
+}
+
 }  // namespace kiosk

@@ -30,4 +30,11 @@ std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
                                         const std::filesystem::path& data_dir,
                                         int extra_width = 0, int extra_height = 0);
 
+// CheckBundleDir as a Status: Ok, or Rejected listing every problem. The
+// check the updater runs on each downloaded bundle before applying it, and
+// `kiosk bundle` runs before an administrator signs one. Thread-safe (each
+// call opens its own fonts).
+Status CheckContent(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
+                    int extra_width = 0, int extra_height = 0);
+
 }  // namespace kiosk

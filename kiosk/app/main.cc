@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/app/bundle_command.h"
 #include "kiosk/app/commands.h"
 #include "kiosk/app/paths.h"
 #include "kiosk/app/player.h"
@@ -27,6 +28,11 @@ usage:
                                write every slide as PNG, as the screen shows it
   kiosk validate DIR [--size WxH]
                                check a bundle; lists every problem, exit 1 if any
+  kiosk bundle build SRC OUT [--version N]
+                               make a publishable bundle: copies SRC's files,
+                               writes manifest.json, prints the minisign command
+  kiosk bundle verify DIR --key PUBKEY
+                               check a signed bundle as a unit would
   kiosk version                print the version
 
 options (run and render):
@@ -223,6 +229,13 @@ int main(int argc, char** argv) {
   if (command == "--version" || command == "version") {
     std::printf("kiosk %s\n", KIOSK_VERSION);
     return 0;
+  }
+  if (command == "bundle") {
+    std::vector<std::string> words(argv + 1, argv + argc);
+    auto data_dir = kiosk::DataDir();
+    return kiosk::RunBundleCommand(words, [&](const std::filesystem::path& dir) {
+      return kiosk::CheckContent(dir, data_dir);
+    });
   }
   int first = 2;
   if (command.rfind("--", 0) == 0) {

@@ -8,16 +8,22 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "kiosk/app/commands.h"
 #include "kiosk/core/clock.h"
 #include "kiosk/core/content.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/rotation.h"
 #include "kiosk/platform/compositor.h"
+#include "kiosk/core/update/updater.h"
+#include "kiosk/core/update/updater_thread.h"
 #include "kiosk/platform/display.h"
+#include "kiosk/platform/fs/posix_file_store.h"
+#include "kiosk/platform/net/curl_fetcher.h"
 #include "kiosk/platform/service/service_notifier.h"
 #include "kiosk/platform/ttf_fonts.h"
 
@@ -28,7 +34,7 @@ constexpr Millis kFrameInterval{16};  // ~60 frames per second during a crossfad
 constexpr size_t kMaxCaptures = 200;  // --capture-dir never fills a disk
 
 // Event codes of our one registered SDL event type.
-enum WakeCode : Sint32 { kSignal = 1 };
+enum WakeCode : Sint32 { kSignal = 1, kBundleApplied = 2 };
 
 Uint32 g_wake_event = 0;
 
@@ -138,6 +144,10 @@ class Player {
   void DrawFrame(Millis now);
   void Capture();
   void Report();
+  // Remote updates (docs/bundle-format.md): on when updates.url is set.
+  void StartUpdater();
+  void StopUpdater();
+  void TakeAppliedBundle();
 
   PlayerOptions options_;
   Config config_;
@@ -156,7 +166,90 @@ class Player {
   int exit_status_ = 0;
   size_t captures_ = 0;
   Millis started_{0};
+
+  // The updater runs on its own thread; it hands over a verified bundle
+  // through applied_ and an SDL event, and the switch happens here.
+  PosixFileStore store_;
+  std::unique_ptr<CurlFetcher> fetcher_;
+  std::unique_ptr<update::Updater> updater_;
+  std::unique_ptr<update::UpdaterThread> updater_thread_;
+  std::optional<std::filesystem::path> cached_dir_;  // the newest verified bundle
+  int64_t cached_version_ = 0;
+  std::mutex applied_mu_;
+  std::optional<std::pair<std::filesystem::path, int64_t>> applied_;  // guarded by applied_mu_
 };
+
+void Player::StartUpdater() {
+  if (config_.updates.url.empty()) {
+    LogInfo("updates off (no updates.url in the configuration)");
+    return;
+  }
+  auto fetcher = CurlFetcher::Create(CurlFetcherOptionsFor(config_.updates));
+  if (!fetcher.ok()) {
+    LogError("updates off: " + fetcher.status().message());
+    return;
+  }
+  fetcher_ = std::move(*fetcher);
+  std::filesystem::path data_dir = options_.data_dir;
+  int w = display_->width(), h = display_->height();
+  if (config_.display.rotation_degrees % 180 != 0) std::swap(w, h);
+  // Runs on the updater's thread: the player's own checks, plus this
+  // panel's size, so a bundle that cannot show here is refused up front.
+  auto validator = [data_dir, w, h](const std::filesystem::path& dir) {
+    return CheckContent(dir, data_dir, w, h);
+  };
+  auto on_applied = [this](const std::filesystem::path& dir, int64_t version) {
+    {
+      std::lock_guard<std::mutex> lock(applied_mu_);
+      applied_ = std::make_pair(dir, version);
+    }
+    SDL_Event e{};
+    e.type = g_wake_event;
+    e.user.code = kBundleApplied;
+    SDL_PushEvent(&e);
+  };
+  updater_ = std::make_unique<update::Updater>(update::UpdaterOptions::FromConfig(config_),
+                                               *fetcher_, store_, clock_, validator, on_applied);
+  if (auto cached = updater_->Start()) {
+    cached_dir_ = cached->dir;
+    cached_version_ = cached->applied.version;
+  }
+  updater_thread_ = std::make_unique<update::UpdaterThread>(*updater_, clock_);
+}
+
+void Player::StopUpdater() {
+  if (updater_thread_) updater_thread_->Stop();
+  updater_thread_.reset();
+  updater_.reset();
+  fetcher_.reset();
+}
+
+void Player::TakeAppliedBundle() {
+  std::optional<std::pair<std::filesystem::path, int64_t>> applied;
+  {
+    std::lock_guard<std::mutex> lock(applied_mu_);
+    applied.swap(applied_);
+  }
+  if (!applied) return;
+  cached_dir_ = applied->first;
+  cached_version_ = applied->second;
+  std::string origin = "network bundle v" + std::to_string(applied->second);
+  auto bundle = LoadBundleDir(applied->first);
+  if (!bundle.ok()) {
+    LogError("keeping the current content: " + origin + ": " + bundle.status().message());
+    return;
+  }
+  auto prepared = Prepare(std::move(*bundle), origin, config_.display,
+                          compositor_->logical_width(), compositor_->logical_height(), *fonts_);
+  if (!prepared.ok()) {
+    LogError("keeping the current content: " + prepared.status().message());
+    return;
+  }
+  LogInfo(origin + " verified; it takes over at the next slide boundary");
+  pending_ = std::move(*prepared);
+  fonts_->Trim();
+  if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
+}
 
 Result<Prepared> Player::LoadContent(const Config& config, size_t at_most) {
   int w = compositor_->logical_width(), h = compositor_->logical_height();
@@ -170,6 +263,17 @@ Result<Prepared> Player::LoadContent(const Config& config, size_t at_most) {
     } else {
       LogError("refusing " + origin + ": " + bundle.status().message() +
                "; showing the built-in content");
+    }
+  }
+  if (cached_dir_) {
+    std::string origin = "cached bundle v" + std::to_string(cached_version_);
+    auto bundle = LoadBundleDir(*cached_dir_);
+    if (bundle.ok()) {
+      auto p = Prepare(std::move(*bundle), origin, config.display, w, h, *fonts_, true, at_most);
+      if (p.ok()) return p;
+      LogError("not showing the " + origin + ": " + p.status().message());
+    } else {
+      LogError("not showing the " + origin + ": " + bundle.status().message());
     }
   }
   auto builtin_dir = options_.data_dir / "content";
@@ -203,6 +307,9 @@ Status Player::Start() {
   compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
                                              display_->height(), config_.display.rotation_degrees);
 
+  // The cache is read (and re-verified) before the first frame, so a unit
+  // that has good network content never flashes the built-in slides.
+  StartUpdater();
   // The first frame as soon as possible: lay out one slide, show it, then
   // lay out the rest while it is on screen.
   auto content = LoadContent(config_, /*at_most=*/1);
@@ -224,6 +331,7 @@ Status Player::Start() {
   LogInfo("showing " + showing_->origin + " content \"" + showing_->bundle.name + "\", " +
           std::to_string(showing_->cycle.size()) + " views");
   Report();
+  if (updater_thread_) updater_thread_->Start();
   return RenderNext();
 }
 
@@ -315,6 +423,10 @@ void Player::Reload() {
                                                    display_->width(), display_->height(),
                                                    config_.display.rotation_degrees);
       }
+      // New update settings (URL, keys, interval) take effect now.
+      StopUpdater();
+      StartUpdater();
+      if (updater_thread_) updater_thread_->Start();
     } else if (config.status().code() != Status::Code::kNotFound) {
       LogError("keeping the current configuration: " + config.status().message());
     }
@@ -354,6 +466,8 @@ void Player::HandleEvent(const SDL_Event& e) {
     }
     // Redraw what is showing: the TV or compositor lost our pixels.
     DrawFrame(clock_.Monotonic());
+  } else if (e.type == g_wake_event && e.user.code == kBundleApplied) {
+    TakeAppliedBundle();
   } else if (e.type == g_wake_event && e.user.code == kSignal) {
     int sig = static_cast<int>(reinterpret_cast<intptr_t>(e.user.data1));
     if (sig == SIGHUP) {
@@ -407,7 +521,9 @@ int Player::Run() {
       }
       (void)notifier_.NotifyStopping();
     }
-    // Ordered teardown: textures before the renderer, renderer before SDL.
+    // Ordered teardown: the updater (it posts SDL events) first, then
+    // textures before the renderer, the renderer before SDL.
+    StopUpdater();
     next_.reset();
     current_.reset();
     compositor_.reset();

@@ -4,9 +4,16 @@
 #include <malloc.h>
 
 #include <fstream>
+#include <mutex>
 
 namespace kiosk {
 namespace {
+
+// SDL_ttf shares one FreeType library between all fonts. FreeType allows
+// faces to be used from different threads, but creating and destroying them
+// must be serialised: the render thread and the updater's validation each
+// have their own FontSet and take this lock to open or close a face.
+std::mutex g_face_lifecycle;
 
 int FaceIndex(FontFace face) { return face == FontFace::kBold ? 1 : 0; }
 
@@ -35,9 +42,11 @@ uint32_t NextCodePoint(std::string_view text, size_t& i) {
 }  // namespace
 
 Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir) {
+  std::unique_lock<std::mutex> init_lock(g_face_lifecycle);
   if (TTF_WasInit() == 0 && TTF_Init() != 0) {
     return Status::Internal(std::string("TTF_Init failed: ") + TTF_GetError());
   }
+  init_lock.unlock();
   std::unique_ptr<FontSet> set(new FontSet());
   const char* names[4] = {kRegularFile, kBoldFile, kFallbackRegularFile, kFallbackBoldFile};
   for (int slot = 0; slot < 4; ++slot) {
@@ -58,6 +67,7 @@ Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir)
 }
 
 FontSet::~FontSet() {
+  std::lock_guard<std::mutex> lock(g_face_lifecycle);
   for (auto& [key, font] : sized_) TTF_CloseFont(font);
 }
 
@@ -67,7 +77,11 @@ TTF_Font* FontSet::Font(int slot, int px) {
   if (auto it = sized_.find(key); it != sized_.end()) return it->second;
   const auto& bytes = files_[slot];
   SDL_RWops* rw = SDL_RWFromConstMem(bytes.data(), static_cast<int>(bytes.size()));
-  TTF_Font* font = TTF_OpenFontRW(rw, /*freesrc=*/1, px);
+  TTF_Font* font = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(g_face_lifecycle);
+    font = TTF_OpenFontRW(rw, /*freesrc=*/1, px);
+  }
   if (font == nullptr) return nullptr;
   // Light hinting keeps glyph shapes faithful at large sizes and crisp at
   // small ones; the same on every machine since the font files are pinned.
@@ -100,7 +114,10 @@ std::vector<FontSet::Run> FontSet::Runs(std::string_view utf8, FontFace face, in
 }
 
 void FontSet::Trim() {
-  for (auto& [key, font] : sized_) TTF_CloseFont(font);
+  {
+    std::lock_guard<std::mutex> lock(g_face_lifecycle);
+    for (auto& [key, font] : sized_) TTF_CloseFont(font);
+  }
   sized_.clear();
   width_cache_.clear();
   // malloc keeps freed small blocks in the heap; hand them back.

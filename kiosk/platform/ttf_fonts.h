@@ -5,7 +5,8 @@
 // joined on a common baseline. Measuring and drawing use the same runs, so the
 // layout's widths are the drawn widths.
 //
-// Ownership: a FontSet owns its TTF_Font handles. Threading: one thread.
+// Ownership: a FontSet owns its TTF_Font handles. Threading: a FontSet is
+// used by one thread; different threads may each use their own FontSet.
 // Requires TTF_Init() (done by Open when needed); SDL video is not needed for
 // measuring, only for turning surfaces into textures.
 #pragma once

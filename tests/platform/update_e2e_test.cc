@@ -1,0 +1,154 @@
+// End to end: an administrator publishes a signed bundle to a web server on
+// 127.0.0.1, the player (headless) picks it up and the frame on screen
+// changes; a newer version replaces it; a forged one does not.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "child_process.h"
+#include "images.h"
+#include "kiosk/app/commands.h"
+
+namespace kiosk {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+const fs::path kSource = KIOSK_SOURCE_DIR;
+
+int Sh(const std::string& command) { return std::system(command.c_str()); }
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteSlides(const fs::path& dir, const std::string& title) {
+  fs::create_directories(dir);
+  std::ofstream(dir / "slides.json") << R"({"format": 1, "name": ")" << title << R"(",
+    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
+                "label": {"fr": "Aide", "en": "Help"}},
+    "slides": [{"id": "only", "duration_s": 5,
+                "fr": {"title": "Titre )" << title << R"("}, "en": {"title": ")" << title
+                                         << R"("}}]})";
+}
+
+// Builds src into the web root as version n and signs it with the key.
+void Publish(const fs::path& work, const std::string& title, int version, const std::string& key) {
+  WriteSlides(work / "src", title);
+  REQUIRE(Sh(std::string(KIOSK_BIN) + " bundle build " + (work / "src").string() + " " +
+             (work / "www").string() + " --version " + std::to_string(version) + " >/dev/null") ==
+          0);
+  REQUIRE(Sh("minisign -S -s " + (work / key).string() + " -m " +
+             (work / "www" / "manifest.json").string() + " >/dev/null") == 0);
+}
+
+fs::path RenderExpected(const fs::path& work, const std::string& title) {
+  WriteSlides(work / ("expected-" + title), title);
+  RenderOptions options;
+  options.content_dir = work / ("expected-" + title);
+  options.data_dir = kSource;
+  options.out_dir = work / ("png-" + title);
+  options.width = 800;
+  options.height = 480;
+  auto written = RenderBundle(options);
+  REQUIRE(written.ok());
+  return (*written)[0];
+}
+
+// True once a captured frame equals the expected PNG.
+bool Shown(const fs::path& captures, const fs::path& expected) {
+  auto want = test::LoadRgb(expected.string());
+  for (const auto& entry : fs::directory_iterator(captures)) {
+    auto got = test::LoadRgb(entry.path().string());
+    if (got && test::DifferingPixels(got.get(), want.get()) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a published bundle reaches the screen; a newer one replaces it; a forged one never shows") {
+  fs::path work = fs::temp_directory_path() / ("kiosk-e2e-" + std::to_string(getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work / "www");
+  fs::create_directories(work / "capture");
+  REQUIRE(Sh("cd " + work.string() + " && minisign -G -W -p admin.pub -s admin.key >/dev/null") == 0);
+  REQUIRE(Sh("cd " + work.string() + " && minisign -G -W -p other.pub -s other.key >/dev/null") == 0);
+  std::string pub = Slurp(work / "admin.pub");
+  std::string key_line = pub.substr(pub.find('\n') + 1);
+  key_line = key_line.substr(0, key_line.find('\n'));
+  Publish(work, "Alpha", 1, "admin.key");
+
+  test::ChildProcess server({"/usr/bin/python3", (kSource / "tests/servers/fault_server.py").string(),
+                             "--root", (work / "www").string(), "--max-seconds", "120"});
+  REQUIRE(server.WaitForOutput("https=", seconds(10)));
+  std::string line = server.output();
+  int port = std::stoi(line.substr(line.find("http=") + 5));
+
+  std::ofstream(work / "kiosk.json") << R"({
+    "updates": {"url": "http://127.0.0.1:)" << port << R"(", "poll_interval_s": 10,
+                "trusted_keys": [")" << key_line << R"("]},
+    "device": {"name": "e2e"},
+    "state_dir": ")" << (work / "state").string() << R"(",
+    "status_file": ")" << (work / "status.json").string() << R"("})";
+  fs::create_directories(work / "state");
+
+  // Starts on a local bundle of 5-second slides so that the slide boundary
+  // where network content takes over comes quickly.
+  WriteSlides(work / "start", "Start");
+  test::ChildProcess player({KIOSK_BIN, "--allow-root", "--size", "800x480", "--config",
+                             (work / "kiosk.json").string(), "--content",
+                             (work / "start").string(), "--capture-dir",
+                             (work / "capture").string()},
+                            {"SDL_VIDEODRIVER=dummy"});
+  // Version 1 is fetched at start, verified, and shown at the next boundary.
+  REQUIRE(player.WaitForOutput("network bundle v1 verified", seconds(30)));
+  REQUIRE(player.WaitForOutput("now showing network bundle v1", seconds(15)));
+  usleep(1500 * 1000);  // the crossfade settles and is captured
+  CHECK(Shown(work / "capture", RenderExpected(work, "Alpha")));
+
+  // A forged version 2, signed with a key the unit does not trust.
+  Publish(work, "Forged", 2, "other.key");
+  REQUIRE(player.WaitForOutput("is not trusted", seconds(30)));
+  bool reported = false;
+  for (int i = 0; i < 50 && !reported; ++i, usleep(100 * 1000)) {
+    reported = Slurp(work / "status.json").find("not trusted") != std::string::npos;
+  }
+  CHECK_MESSAGE(reported, Slurp(work / "status.json"));
+
+  // The administrator's real next version.
+  Publish(work, "Beta", 3, "admin.key");
+  REQUIRE(player.WaitForOutput("now showing network bundle v3", seconds(60)));
+  usleep(1500 * 1000);
+  CHECK(Shown(work / "capture", RenderExpected(work, "Beta")));
+  CHECK_FALSE(Shown(work / "capture", RenderExpected(work, "Forged")));
+  std::string status = Slurp(work / "status.json");
+  CHECK_MESSAGE(status.find("\"version\": 3") != std::string::npos, status);
+
+  player.Signal(SIGTERM);
+  CHECK(player.Wait(seconds(10)) == 0);
+
+  // After a restart, the cached version 3 is on the very first frame.
+  fs::remove_all(work / "capture");
+  fs::create_directories(work / "capture");
+  test::ChildProcess again({KIOSK_BIN, "--allow-root", "--size", "800x480", "--config",
+                            (work / "kiosk.json").string(), "--capture-dir",
+                            (work / "capture").string(), "--exit-after", "2"},
+                           {"SDL_VIDEODRIVER=dummy"});
+  CHECK(again.Wait(seconds(20)) == 0);
+  CHECK_MESSAGE(again.output().find("showing cached bundle v3") != std::string::npos,
+                again.output());
+  auto first = test::LoadRgb((work / "capture" / "frame-000.png").string());
+  auto beta = test::LoadRgb(RenderExpected(work, "Beta").string());
+  CHECK(test::DifferingPixels(first.get(), beta.get()) == 0);
+  fs::remove_all(work);
+}
+
+}  // namespace kiosk
