@@ -14,6 +14,7 @@ constexpr double kBandPadding = 0.02;    // band colour beyond its content
 constexpr double kBandGap = 0.03;        // between the QR tile and the band text
 constexpr double kBodyMax = 0.075;       // largest body text
 constexpr double kTitleScale = 1.3;      // title px = body px * this
+constexpr double kMinColumnEms = 16;     // side-by-side columns at least this many px-sizes wide
 constexpr int kQrQuietModules = 2;       // on a light tile; zbar and phones read it
 // Band lines as fractions of the band height: label, hotline, e-mail.
 constexpr double kBandLabel = 0.15, kBandHotline = 0.44, kBandEmail = 0.2;
@@ -412,7 +413,16 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
   std::optional<Fit> best;
   for (bool side_by_side : {true, false}) {
     if (!view.bilingual && !side_by_side) continue;
-    auto fit = FitSlide(slide, view, body, side_by_side, floor_px, max_px, measurer);
+    int limit = max_px;
+    if (view.bilingual && side_by_side) {
+      // Columns narrower than about 30 characters read badly (a word or two
+      // a line on a portrait panel): cap the size so each column keeps
+      // kMinColumnEms, and drop columns if that falls below the floor.
+      int column = (body.w - std::max(Round(body.w * 0.04), 2 * floor_px)) / 2;
+      limit = std::min(max_px, static_cast<int>(column / kMinColumnEms));
+      if (limit < floor_px) continue;
+    }
+    auto fit = FitSlide(slide, view, body, side_by_side, floor_px, limit, measurer);
     if (fit && (!best || fit->px > best->px ||
                 (fit->px == best->px && best->block.broke_word && !fit->block.broke_word))) {
       best = std::move(fit);
