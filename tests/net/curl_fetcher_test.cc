@@ -7,7 +7,10 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "tests/net/test_servers.h"
 
@@ -331,6 +334,53 @@ TEST_CASE("transport faults are Network errors that say what happened, in bounde
     REQUIRE_MESSAGE(response.ok(), response.status().ToString());
     CHECK(response->body == "fine");
   }
+}
+
+TEST_CASE("consecutive fetches reuse the connection") {
+  auto server = StartFaultServer();
+  testing::WriteFile(server->root() / "manifest.json", "{}");
+  auto fetcher = MakeFetcher();
+  for (int i = 0; i < 3; ++i) REQUIRE(fetcher->Fetch(Get(server->Url("/manifest.json"))).ok());
+  auto peers = server->PeerLog();
+  REQUIRE(peers.ok());
+  std::vector<std::string> manifest_ports;
+  for (const std::string& line : *peers) {
+    if (line.starts_with("/manifest.json ")) manifest_ports.push_back(line.substr(15));
+  }
+  REQUIRE(manifest_ports.size() == 3);
+  CHECK(manifest_ports[1] == manifest_ports[0]);
+  CHECK(manifest_ports[2] == manifest_ports[0]);
+}
+
+// Sets an environment variable for one scope (tests run on one thread).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) setenv(name_, old_->c_str(), 1);
+    else unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_CASE("the standard proxy variables are honoured") {
+  auto proxy = StartFaultServer();  // serves absolute-form requests from its root
+  testing::WriteFile(proxy->root() / "manifest.json", "via the proxy");
+  ScopedEnv http_proxy("http_proxy", proxy->Url(""));
+  ScopedEnv no_proxy("no_proxy", "");
+  ScopedEnv no_proxy_upper("NO_PROXY", "");
+  auto fetcher = MakeFetcher();
+  // .invalid never resolves (RFC 2606): only the proxy can answer.
+  auto response = fetcher->Fetch(Get("http://kiosk-signs.invalid/manifest.json"));
+  REQUIRE_MESSAGE(response.ok(), response.status().ToString());
+  CHECK(response->http_status == 200);
+  CHECK(response->body == "via the proxy");
 }
 
 TEST_CASE("fault server over HTTPS: a downgrade redirect to http is refused") {

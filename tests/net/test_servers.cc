@@ -237,8 +237,11 @@ Status FaultServer::ClearFaults() {
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<std::vector<std::string>> FaultServer::RequestLog() {
-  auto r = SimpleGet(http_port_, "/_control/requests");
+Result<std::vector<std::string>> FaultServer::RequestLog() { return Lines("/_control/requests"); }
+Result<std::vector<std::string>> FaultServer::PeerLog() { return Lines("/_control/peers"); }
+
+Result<std::vector<std::string>> FaultServer::Lines(const std::string& control_path) {
+  auto r = SimpleGet(http_port_, control_path);
   if (!r.ok()) return r.status();
   std::vector<std::string> lines;
   std::istringstream in(*r);

@@ -81,9 +81,13 @@ class FaultServer {
   Status ClearFaults();
   // "METHOD path" lines, oldest first.
   Result<std::vector<std::string>> RequestLog();
+  // "path client-port" lines, oldest first: requests with the same port came
+  // over the same connection.
+  Result<std::vector<std::string>> PeerLog();
 
  private:
   FaultServer() = default;
+  Result<std::vector<std::string>> Lines(const std::string& control_path);
   TempDir root_;
   TempDir tls_dir_;
   std::unique_ptr<ServerProcess> process_;

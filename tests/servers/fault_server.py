@@ -31,6 +31,8 @@ Faults on ordinary paths, set through the control endpoint:
                                /_fault/500 (fault = any name above)
   /_control/clear              all paths back to normal
   /_control/requests           the request log, one "METHOD path" a line
+  /_control/peers              one "path client-port" a line, to tell which
+                               requests shared a (kept-alive) connection
 
 The server exits by itself after --max-seconds (default 120) so a test that
 dies without cleaning up cannot leave it behind, and when its stdin reaches
@@ -82,6 +84,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query)
         with self.server.state.lock:
             self.server.state.requests.append(f"{self.command} {url.path}")
+            self.server.state.peers.append(f"{url.path} {self.client_address[1]}")
             override = self.server.state.overrides.get(url.path)
         if url.path.startswith("/_control/"):
             return self._control(url.path[len("/_control/"):], query)
@@ -104,6 +107,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 body = b"ok\n"
             elif action == "requests":
                 body = "".join(line + "\n" for line in state.requests).encode()
+            elif action == "peers":
+                body = "".join(line + "\n" for line in state.peers).encode()
             else:
                 return self._send(400, b"unknown control action\n")
         self._send(200, body, [("Content-Type", "text/plain")])
@@ -213,6 +218,7 @@ class State:
         self.lock = threading.Lock()
         self.overrides = {}
         self.requests = []
+        self.peers = []
         self.http_port = 0
 
 
