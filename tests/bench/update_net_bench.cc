@@ -100,10 +100,11 @@ void Measure(const char* label, const std::string& base_url, const std::string& 
     unchanged += updater.PollOnce().result == kiosk::update::PollResult::kUnchanged;
   }
   const double took = WallSeconds() - start;
-  std::printf("%s: unchanged poll: %.0f bytes on the wire, %d request(s), %.2f ms "
-              "(mean of %d, %d answered 304, connection kept alive)\n",
-              label, static_cast<double>(fetcher.wire_bytes()) / kPolls,
-              fetcher.requests() / kPolls, took * 1000 / kPolls, kPolls, unchanged);
+  std::printf(
+      "%s: unchanged poll: %.0f bytes on the wire, %d request(s), %.2f ms "
+      "(mean of %d, %d answered 304, connection kept alive)\n",
+      label, static_cast<double>(fetcher.wire_bytes()) / kPolls, fetcher.requests() / kPolls,
+      took * 1000 / kPolls, kPolls, unchanged);
   std::printf("%s: a year of unchanged polls every 5 min: %.1f MB\n", label,
               static_cast<double>(fetcher.wire_bytes()) / kPolls * 105'120 / 1e6);
 }
@@ -126,7 +127,8 @@ int main() {
   }
   const std::string pub_text = testing::ReadFile(pub);
   const size_t line = pub_text.find('\n');
-  const std::string trusted_key = pub_text.substr(line + 1, pub_text.find('\n', line + 1) - line - 1);
+  const std::string trusted_key =
+      pub_text.substr(line + 1, pub_text.find('\n', line + 1) - line - 1);
 
   // A bundle the size of a real one: slides.json and 19 images.
   kiosk::update::Manifest manifest;

@@ -206,8 +206,7 @@ TEST_CASE("nginx over HTTPS: the pinned test CA is trusted, anything else is ref
     CurlFetcherOptions options = FastOptions();
     options.pinned_ca_file = nginx->ca_file();
     auto fetcher = MakeFetcher(options);
-    ExpectNetworkError(*fetcher, Get(nginx->HttpsUrl("/_test/to-http?to=slides.json")),
-                       "refused");
+    ExpectNetworkError(*fetcher, Get(nginx->HttpsUrl("/_test/to-http?to=slides.json")), "refused");
   }
 }
 
@@ -360,8 +359,10 @@ class ScopedEnv {
     setenv(name, value.c_str(), 1);
   }
   ~ScopedEnv() {
-    if (old_) setenv(name_, old_->c_str(), 1);
-    else unsetenv(name_);
+    if (old_)
+      setenv(name_, old_->c_str(), 1);
+    else
+      unsetenv(name_);
   }
 
  private:

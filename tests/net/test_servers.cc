@@ -203,8 +203,12 @@ std::string ReadFile(const fs::path& path) {
 
 Result<std::unique_ptr<FaultServer>> FaultServer::Start(bool with_tls) {
   auto server = std::unique_ptr<FaultServer>(new FaultServer());
-  std::vector<std::string> argv = {Python(), ServersDir() + "/fault_server.py", "--root",
-                                   server->root_.path().string(), "--max-seconds", "120",
+  std::vector<std::string> argv = {Python(),
+                                   ServersDir() + "/fault_server.py",
+                                   "--root",
+                                   server->root_.path().string(),
+                                   "--max-seconds",
+                                   "120",
                                    "--exit-on-stdin-eof"};
   if (with_tls) {
     argv.push_back("--tls-dir");
@@ -251,9 +255,14 @@ Result<std::vector<std::string>> FaultServer::Lines(const std::string& control_p
 
 Result<std::unique_ptr<NginxServer>> NginxServer::Start(const std::string& extra_server_conf) {
   auto server = std::unique_ptr<NginxServer>(new NginxServer());
-  std::vector<std::string> argv = {Python(), ServersDir() + "/nginx_server.py", "--root",
-                                   server->root_.path().string(), "--workdir",
-                                   server->work_.path().string(), "--max-seconds", "120",
+  std::vector<std::string> argv = {Python(),
+                                   ServersDir() + "/nginx_server.py",
+                                   "--root",
+                                   server->root_.path().string(),
+                                   "--workdir",
+                                   server->work_.path().string(),
+                                   "--max-seconds",
+                                   "120",
                                    "--exit-on-stdin-eof"};
   if (!extra_server_conf.empty()) {
     const fs::path extra = server->work_.path() / "extra.conf";

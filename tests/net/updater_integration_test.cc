@@ -158,8 +158,8 @@ class Unit {
     return nlohmann::json::parse(*text);
   }
   std::string ShownSlides(int64_t version) {
-    auto text = store_.ReadFile(kStateDir / "bundles" / ("v" + std::to_string(version)) /
-                                "slides.json");
+    auto text =
+        store_.ReadFile(kStateDir / "bundles" / ("v" + std::to_string(version)) / "slides.json");
     return text.ok() ? *text : std::string("<missing>");
   }
 
@@ -330,8 +330,8 @@ TEST_CASE("fault server: every failure keeps the content, names the reason, keep
     expected_reason = "images/poster.png: HTTP 404";
   }
   SUBCASE("the manifest does not list slides.json") {
-    Publish(published, next,
-            update::ManifestToJson(ManifestOf(6, {{"images/poster.png", "png"}})), key);
+    Publish(published, next, update::ManifestToJson(ManifestOf(6, {{"images/poster.png", "png"}})),
+            key);
     expected_reason = "slides.json";
     expected_code = Status::Code::kInvalid;
   }

@@ -146,6 +146,10 @@ def main():
         except subprocess.TimeoutExpired:
             nginx.kill()
             nginx.wait()
+    sys.stdout.flush()
+    # Not a normal return: the stdin watcher thread may be blocked in a read,
+    # which makes interpreter shutdown abort.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -47,9 +47,8 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t bytes = size * count;
   if (!transfer->IsSuccess()) {
-    const uint64_t room = transfer->max_body_bytes - std::min<uint64_t>(
-                                                         transfer->max_body_bytes,
-                                                         transfer->body.size());
+    const uint64_t room = transfer->max_body_bytes -
+                          std::min<uint64_t>(transfer->max_body_bytes, transfer->body.size());
     const size_t kept = static_cast<size_t>(std::min<uint64_t>(room, bytes));
     transfer->body.append(data, kept);
     transfer->discarded_bytes += bytes - kept;
@@ -69,8 +68,8 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -151,9 +150,7 @@ std::string HostPort(const std::string& url) {
   return result;
 }
 
-bool HasLineBreak(const std::string& s) {
-  return s.find_first_of("\r\n") != std::string::npos;
-}
+bool HasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
 
 bool IsHttps(const std::string& url) {
   return url.size() >= 8 && NameIs(std::string_view(url).substr(0, 8), "https://");
@@ -187,8 +184,7 @@ Result<std::unique_ptr<CurlFetcher>> CurlFetcher::Create(CurlFetcherOptions opti
     return Status::Io("pinned CA file " + options.pinned_ca_file + " cannot be read");
   }
   if (const CURLcode init = GlobalInitOnce(); init != CURLE_OK) {
-    return Status::Internal(std::string("libcurl did not initialise: ") +
-                            curl_easy_strerror(init));
+    return Status::Internal(std::string("libcurl did not initialise: ") + curl_easy_strerror(init));
   }
   auto handle = std::make_unique<Handle>();
   handle->easy = curl_easy_init();
@@ -242,8 +238,10 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
   bool headers_ok = true;
   auto add_header = [&](const std::string& line) {
     curl_slist* grown = curl_slist_append(headers, line.c_str());
-    if (grown == nullptr) headers_ok = false;
-    else headers = grown;
+    if (grown == nullptr)
+      headers_ok = false;
+    else
+      headers = grown;
   };
   if (!request.if_none_match.empty()) add_header("If-None-Match: " + request.if_none_match);
   if (!request.if_modified_since.empty()) {
@@ -339,8 +337,8 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
         }
         break;
       case CURLE_TOO_MANY_REDIRECTS:
-        message = "too many redirects (more than " + std::to_string(kMaxRedirects) +
-                  ") from " + request.url;
+        message = "too many redirects (more than " + std::to_string(kMaxRedirects) + ") from " +
+                  request.url;
         break;
       case CURLE_UNSUPPORTED_PROTOCOL: {
         long redirects = 0;
@@ -364,8 +362,8 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
       case CURLE_PARTIAL_FILE: {
         curl_off_t announced = -1;
         curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced);
-        message = "truncated body from " + where + ": got " +
-                  std::to_string(transfer.body.size()) + " of " +
+        message = "truncated body from " + where + ": got " + std::to_string(transfer.body.size()) +
+                  " of " +
                   (announced >= 0 ? std::to_string(announced) : std::string("the announced")) +
                   " bytes (" + effective_url + ")";
         break;
@@ -399,8 +397,8 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
   response.body = std::move(transfer.body);
   response.etag = std::move(transfer.etag);
   response.last_modified = std::move(transfer.last_modified);
-  response.wire_bytes = static_cast<uint64_t>(request_bytes) +
-                        static_cast<uint64_t>(header_bytes) + response.body.size();
+  response.wire_bytes = static_cast<uint64_t>(request_bytes) + static_cast<uint64_t>(header_bytes) +
+                        response.body.size();
   return response;
 }
 
