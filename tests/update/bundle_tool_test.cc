@@ -8,6 +8,7 @@
 
 #include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/sha256.h"
+#include "kiosk/core/update/updater.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "tests/update/test_support.h"
 
@@ -178,6 +179,34 @@ TEST_CASE("bundle tool: a removed image disappears from the rebuilt bundle") {
   CHECK_FALSE(std::filesystem::exists(admin.out_dir() / "images/poster.png"));
   admin.Sign();
   CHECK(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 0);
+}
+
+TEST_CASE("bundle tool: what the tool builds and minisign signs, a unit applies") {
+  Admin admin;
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir(), "--version", "7"}) == 0);
+  admin.Sign();
+  // Publish OUT_DIR as it is on a (fake) web server.
+  testing::FakeFetcher server;
+  const std::string base = "https://example.org/kiosk";
+  auto files = ListFilesRecursive(admin.store, admin.out_dir());
+  REQUIRE(files.ok());
+  for (const auto& path : *files) server.Serve(base + "/" + path, ReadText(admin.out_dir() / path));
+
+  MemoryFileStore unit_disk;
+  UpdaterOptions options;
+  options.updates.url = base;
+  options.updates.trusted_keys = {ReadText(admin.pub())};  // the whole .pub file
+  options.state_dir = "/var/lib/kiosk";
+  options.status_file = "/run/kiosk/status.json";
+  std::vector<int64_t> applied;
+  Updater updater(options, server, unit_disk, admin.clock, nullptr,
+                  [&](const std::filesystem::path&, int64_t v) { applied.push_back(v); });
+  updater.Start();
+  auto outcome = updater.PollOnce();
+  REQUIRE_MESSAGE(outcome.result == PollResult::kApplied, outcome.error.message());
+  CHECK(applied == std::vector<int64_t>{7});
+  CHECK(*unit_disk.ReadFile("/var/lib/kiosk/bundles/v7/slides.json") ==
+        ReadText(admin.src() / "slides.json"));
 }
 
 }  // namespace
