@@ -40,6 +40,10 @@ Result<nlohmann::json> ParseJsonText(std::string_view text, const std::string& f
     if (pos != std::string::npos) what = what.substr(pos);
     return Status::Invalid(file + ": line " + std::to_string(line) + ", column " +
                            std::to_string(column) + ": not valid JSON (" + what + ")");
+  } catch (const nlohmann::json::exception& e) {
+    // Found by the fuzzer: a number out of range ("1e400") throws
+    // out_of_range, not parse_error.
+    return Status::Invalid(file + ": not valid JSON (" + e.what() + ")");
   }
 }
 
