@@ -54,7 +54,17 @@ done
 start=$(date +%s)
 mkdir -p "$out"
 work=$(mktemp -d /tmp/kiosk-image.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# If this script is stopped while mmdebstrap still has /proc, /sys and /dev
+# mounted in the root it builds, removing $work must not walk into them:
+# leave it, and say so.
+cleanup() {
+  if grep -q " $work/" /proc/mounts; then
+    echo "mounts left under $work (mmdebstrap still running?): not removed" >&2
+  else
+    rm -rf --one-file-system "$work"
+  fi
+}
+trap cleanup EXIT
 
 if [ -z "$deb" ]; then
   deb=$("$here/scripts/build-deb" --arch arm64 --out "$work/deb" | tail -1)
