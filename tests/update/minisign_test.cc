@@ -105,7 +105,13 @@ TEST_CASE("minisign: the minisign binary prints the key id we print") {
   // The .pub file's untrusted comment ends with the id as minisign prints it.
   const std::string text = key.PublicFileText();
   const std::string first_line = text.substr(0, text.find('\n'));
-  CHECK(first_line.substr(first_line.size() - 16) == KeyIdHex(key.Key().key_id));
+  CHECK(first_line.substr(first_line.rfind(' ') + 1) == KeyIdHex(key.Key().key_id));
+}
+
+TEST_CASE("minisign: key ids print like minisign's, leading zeros dropped") {
+  CHECK(KeyIdHex({0x81, 0x70, 0x6F, 0x5E, 0x4D, 0x3C, 0x2B, 0x1A}) == "1A2B3C4D5E6F7081");
+  CHECK(KeyIdHex({0x4E, 0xD5, 0x49, 0x8C, 0xF5, 0xE8, 0x0C, 0x09}) == "90CE8F58C49D54E");
+  CHECK(KeyIdHex({0, 0, 0, 0, 0, 0, 0, 0}) == "0");
 }
 
 TEST_CASE("minisign: public keys as a bare line or a whole .pub file") {

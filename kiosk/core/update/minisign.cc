@@ -66,7 +66,10 @@ std::string KeyIdHex(const MinisignKeyId& key_id) {
     out += kHex[key_id[i] >> 4];
     out += kHex[key_id[i] & 0xF];
   }
-  return out;
+  // minisign prints it with "%" PRIX64, without leading zeros; so do we, so
+  // the id matches the comment of the administrator's .pub file.
+  const size_t first = out.find_first_not_of('0');
+  return first == std::string::npos ? "0" : out.substr(first);
 }
 
 Result<MinisignPublicKey> ParseMinisignPublicKey(std::string_view text) {

@@ -15,7 +15,8 @@
 //     base64(global_signature[64]) = Ed25519(signature[64] || text)
 //
 // Key ids are shown as minisign shows them: the 8 bytes read as a
-// little-endian integer, 16 uppercase hex digits.
+// little-endian integer, in uppercase hex without leading zeros (up to 16
+// digits), as in the .pub file's "untrusted comment: minisign public key ...".
 //
 // Stateless and thread-safe. Errors: Status::Invalid for a malformed key or
 // signature file, Status::Unverified for everything cryptographic.
@@ -52,7 +53,7 @@ struct VerifiedSignature {
   std::string trusted_comment;
 };
 
-// "1A2B3C4D5E6F7081", as minisign prints key ids.
+// "1A2B3C4D5E6F7081", as minisign prints key ids (no leading zeros).
 std::string KeyIdHex(const MinisignKeyId& key_id);
 
 // Accepts the bare base64 line ("RWQ...") or the whole text of a .pub file.
