@@ -5,10 +5,10 @@
 // apply it through the real CurlFetcher, then measures the unchanged polls.
 // Prints figures; asserts nothing.
 //
-// wire_bytes counts HTTP request and response headers and body bytes; over
-// HTTPS the TLS record overhead (~30 B per record) comes on top, and the
-// handshake (a few KB) is paid only when the kept-alive connection was closed
-// (nginx's keepalive_timeout is 75 s, shorter than the poll interval).
+// FetchResponse::wire_bytes counts HTTP request and response headers and body
+// bytes. Over HTTPS, TLS adds its handshake and record overhead; a unit whose
+// polls are minutes apart opens a new connection each time (nginx keeps one
+// for 75 s), so the last figures count every byte through a relay.
 #include <time.h>
 
 #include <cstdio>
@@ -109,6 +109,88 @@ void Measure(const char* label, const std::string& base_url, const std::string& 
               static_cast<double>(fetcher.wire_bytes()) / kPolls * 105'120 / 1e6);
 }
 
+// Waits until the relay has seen `connections` connections close.
+testing::ByteCountingRelay::Counts WaitForConnections(const testing::ByteCountingRelay& relay,
+                                                      uint64_t connections) {
+  for (int i = 0; i < 250; ++i) {
+    auto counts = relay.Read();
+    if (counts.connections >= connections) return counts;
+    struct timespec pause = {0, 20'000'000};
+    nanosleep(&pause, nullptr);
+  }
+  return relay.Read();
+}
+
+// Real polls are minutes apart, longer than nginx keeps a connection open
+// (keepalive_timeout 75 s): each one opens a new TCP + TLS connection. A
+// relay counts every byte, TLS included, of an unchanged poll (a conditional
+// GET answered 304) on a new connection: the first ever (full handshake,
+// certificate chain) and later ones (TLS session resumed by the fetcher,
+// with the session cache docs/publishing.md recommends; without it every
+// poll costs the full handshake).
+void MeasureNewConnections(const std::string& manifest_text) {
+  auto started = testing::NginxServer::Start(
+      "    keepalive_timeout 0;\n    ssl_session_cache shared:kiosk:1m;\n    ssl_session_timeout "
+      "1h;\n");
+  if (!started.ok()) return;
+  testing::NginxServer& nginx = **started;
+  testing::WriteFile(nginx.root() / "bundle" / "manifest.json", manifest_text);
+  auto relay_started = testing::ByteCountingRelay::Start(nginx.https_port());
+  if (!relay_started.ok()) {
+    std::printf("relay: %s\n", relay_started.status().ToString().c_str());
+    return;
+  }
+  testing::ByteCountingRelay& relay = **relay_started;
+  CurlFetcherOptions options;
+  options.pinned_ca_file = nginx.ca_file();
+  FetchRequest request;
+  request.url = "https://127.0.0.1:" + std::to_string(relay.port()) + "/bundle/manifest.json";
+  {
+    auto fetcher = CurlFetcher::Create(options);
+    if (!fetcher.ok()) return;
+    auto first = (*fetcher)->Fetch(request);
+    if (!first.ok()) {
+      std::printf("https via relay: %s\n", first.status().ToString().c_str());
+      return;
+    }
+    request.if_none_match = first->etag;
+  }
+  const auto baseline = WaitForConnections(relay, 1);
+  constexpr int kPolls = 10;
+  uint64_t first_bytes = 0;
+  {
+    auto fetcher = CurlFetcher::Create(options);
+    if (!fetcher.ok()) return;
+    for (int i = 0; i <= kPolls; ++i) {
+      auto answer = (*fetcher)->Fetch(request);
+      if (!answer.ok() || answer->http_status != 304) {
+        std::printf("https via relay: poll %d did not get a 304\n", i);
+        return;
+      }
+      if (i == 0) {
+        // nginx answered "Connection: close", so the fetcher closed it.
+        const auto after_first = WaitForConnections(relay, 2);
+        first_bytes =
+            after_first.to_server + after_first.to_client - baseline.to_server - baseline.to_client;
+      }
+    }
+  }
+  const auto total = WaitForConnections(relay, 2 + kPolls);
+  const uint64_t resumed_bytes =
+      total.to_server + total.to_client - baseline.to_server - baseline.to_client - first_bytes;
+  const uint64_t resumed_polls = total.connections - baseline.connections - 1;
+  std::printf("https, new connection per poll: first poll %llu bytes (full TLS handshake)\n",
+              static_cast<unsigned long long>(first_bytes));
+  if (resumed_polls > 0) {
+    std::printf(
+        "https, new connection per poll: later polls %.0f bytes each (TLS session resumed, "
+        "mean of %llu), %.1f MB a year every 5 min\n",
+        static_cast<double>(resumed_bytes) / static_cast<double>(resumed_polls),
+        static_cast<unsigned long long>(resumed_polls),
+        static_cast<double>(resumed_bytes) / static_cast<double>(resumed_polls) * 105'120 / 1e6);
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -150,5 +232,6 @@ int main() {
   std::printf("bundle: 20 files, %zu-byte manifest\n", manifest_text.size());
   Measure("http ", nginx.Url("/bundle"), "", trusted_key);
   Measure("https", nginx.HttpsUrl("/bundle"), nginx.ca_file(), trusted_key);
+  MeasureNewConnections(manifest_text);
   return 0;
 }

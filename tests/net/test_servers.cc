@@ -288,4 +288,25 @@ std::string NginxServer::HttpsUrl(const std::string& path) const {
   return "https://127.0.0.1:" + std::to_string(https_port_) + path;
 }
 
+Result<std::unique_ptr<ByteCountingRelay>> ByteCountingRelay::Start(int target_port) {
+  auto relay = std::unique_ptr<ByteCountingRelay>(new ByteCountingRelay());
+  auto process = ServerProcess::Start(
+      {Python(), ServersDir() + "/tcp_relay.py", "--target", std::to_string(target_port),
+       "--count-file", (relay->dir_.path() / "counts").string(), "--max-seconds", "120",
+       "--exit-on-stdin-eof"},
+      milliseconds(15000));
+  if (!process.ok()) return process.status();
+  relay->process_ = std::move(*process);
+  relay->port_ = std::atoi(relay->process_->Get("port").c_str());
+  if (relay->port_ <= 0) return Status::Io("tcp_relay.py printed no port");
+  return relay;
+}
+
+ByteCountingRelay::Counts ByteCountingRelay::Read() const {
+  Counts counts;
+  std::istringstream in(ReadFile(dir_.path() / "counts"));
+  in >> counts.connections >> counts.to_server >> counts.to_client;
+  return counts;
+}
+
 }  // namespace kiosk::testing

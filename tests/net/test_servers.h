@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -104,6 +105,7 @@ class NginxServer {
   const std::filesystem::path& root() const { return root_.path(); }
   std::string Url(const std::string& path) const;
   std::string HttpsUrl(const std::string& path) const;
+  int https_port() const { return https_port_; }
   std::string ca_file() const { return ca_file_; }              // signed the server cert
   std::string other_ca_file() const { return other_ca_file_; }  // did not
   std::filesystem::path access_log() const { return work_.path() / "access.log"; }
@@ -117,6 +119,27 @@ class NginxServer {
   int https_port_ = 0;
   std::string ca_file_;
   std::string other_ca_file_;
+};
+
+// tests/servers/tcp_relay.py: forwards 127.0.0.1:port() to a target port and
+// counts the bytes, TLS included (for the benchmark).
+class ByteCountingRelay {
+ public:
+  struct Counts {
+    uint64_t connections = 0;  // closed so far
+    uint64_t to_server = 0;
+    uint64_t to_client = 0;
+  };
+  static Result<std::unique_ptr<ByteCountingRelay>> Start(int target_port);
+  int port() const { return port_; }
+  // Totals over the connections closed so far.
+  Counts Read() const;
+
+ private:
+  ByteCountingRelay() = default;
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> process_;
+  int port_ = 0;
 };
 
 }  // namespace kiosk::testing
