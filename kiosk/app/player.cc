@@ -214,7 +214,10 @@ void Player::StartUpdater() {
     cached_dir_ = cached->dir;
     cached_version_ = cached->applied.version;
   }
-  updater_thread_ = std::make_unique<update::UpdaterThread>(*updater_, clock_);
+  // The real clock drives the condition variable directly, so the worker
+  // can sleep until its poll is due: no periodic wake-ups on an idle unit.
+  updater_thread_ =
+      std::make_unique<update::UpdaterThread>(*updater_, clock_, /*max_sleep=*/Millis(3'600'000));
 }
 
 void Player::StopUpdater() {
