@@ -181,8 +181,15 @@ class Player {
 
 void Player::StartUpdater() {
   if (config_.updates.url.empty()) {
-    LogInfo("updates off (no updates.url in the configuration)");
-    return;
+    // Updates off. A unit whose URL was removed still shows its last
+    // verified bundle and keeps reporting: the updater runs without polling
+    // whenever the state directory exists (a developer's machine has none).
+    std::error_code ec;
+    if (!std::filesystem::is_directory(config_.state_dir, ec)) {
+      LogInfo("updates off (no updates.url in the configuration)");
+      return;
+    }
+    LogInfo("updates off (no updates.url); showing the cache in " + config_.state_dir.string());
   }
   auto fetcher = CurlFetcher::Create(CurlFetcherOptionsFor(config_.updates));
   if (!fetcher.ok()) {
