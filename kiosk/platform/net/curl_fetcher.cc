@@ -201,6 +201,8 @@ Result<std::unique_ptr<CurlFetcher>> CurlFetcher::Create(CurlFetcherOptions opti
   curl_easy_setopt(easy, CURLOPT_MAXREDIRS, kMaxRedirects);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  // Any server worth trusting speaks TLS 1.2 (2008); older versions are broken.
+  curl_easy_setopt(easy, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   if (!options.pinned_ca_file.empty()) {
     curl_easy_setopt(easy, CURLOPT_CAINFO, options.pinned_ca_file.c_str());
     // Without this a libcurl built with a default CA directory would trust

@@ -4,7 +4,7 @@
 // What it guarantees, whatever the server does:
 //  - TLS peers are always verified (there is deliberately no switch to turn
 //    verification off); against the system's CAs, or only against a pinned
-//    CA bundle when one is given.
+//    CA bundle when one is given. TLS 1.2 at least.
 //  - Only http and https; at most 3 redirects; a redirect never leaves https
 //    once the request started on https.
 //  - A transfer ends within total_timeout, is cut off when it stays below
