@@ -91,7 +91,7 @@ TEST_CASE("nginx: a 200 carries the body, the ETag and Last-Modified") {
   CHECK(response->wire_bytes > response->body.size() + 100);  // headers both ways
 
   // The request said who it was.
-  CHECK(Contains(testing::ReadFile(nginx->access_log()), "\"" + KioskUserAgent() + "\""));
+  CHECK(testing::WaitForLogText(nginx->access_log(), "\"" + KioskUserAgent() + "\""));
   CHECK(KioskUserAgent().starts_with("kiosk/"));
 }
 

@@ -201,6 +201,15 @@ std::string ReadFile(const fs::path& path) {
   return out.str();
 }
 
+bool WaitForLogText(const fs::path& log, const std::string& needle) {
+  const auto deadline = steady_clock::now() + milliseconds(2000);
+  while (ReadFile(log).find(needle) == std::string::npos) {
+    if (steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
 Result<std::unique_ptr<FaultServer>> FaultServer::Start(bool with_tls) {
   auto server = std::unique_ptr<FaultServer>(new FaultServer());
   std::vector<std::string> argv = {Python(),

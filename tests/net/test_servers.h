@@ -64,6 +64,10 @@ int UnusedPort();
 // Writes bytes to a file, creating parent directories.
 void WriteFile(const std::filesystem::path& path, const std::string& bytes);
 std::string ReadFile(const std::filesystem::path& path);
+// Rereads a log file until it contains `needle` or 2 s pass: nginx writes its
+// access log after it answers, so a line can land just after the client has
+// its response.
+bool WaitForLogText(const std::filesystem::path& log, const std::string& needle);
 
 // tests/servers/fault_server.py serving root() over HTTP, and over HTTPS with
 // a certificate from ca_file() when started with_tls.
