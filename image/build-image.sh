@@ -151,5 +151,5 @@ ln -sf "$(basename "$img")" "$out/kiosk.img"
 
 echo "image: $img"
 echo "size: $(du -h --apparent-size "$img" | cut -f1) (root $root_mb MiB, $(wc -l <"$out/packages.txt") packages)"
-echo "compressed: xz -T2 -6 makes it about a third; write with dd or Raspberry Pi Imager"
+echo "for distribution: xz -T2 -6 -k \"$img\"; write with dd or Raspberry Pi Imager"
 echo "build took $(($(date +%s) - start)) s"
