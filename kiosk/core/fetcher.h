@@ -17,7 +17,9 @@ struct FetchRequest {
   // Conditional request validators from the previous 200 answer; empty = none.
   std::string if_none_match;      // sent as If-None-Match
   std::string if_modified_since;  // sent as If-Modified-Since (HTTP date, verbatim)
-  // The transfer is aborted (Status::Network) once the body exceeds this.
+  // A 2xx body larger than this is refused (Status::Network) as soon as its
+  // Content-Length or its bytes say so. Error pages and redirect bodies are
+  // cut to this size and the answer still returned (a 404 stays a 404).
   uint64_t max_body_bytes = 1 << 20;
 };
 

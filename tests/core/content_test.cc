@@ -149,3 +149,27 @@ TEST_CASE("colours and QR payloads") {
 }
 
 }  // namespace kiosk
+
+namespace kiosk {
+
+TEST_CASE("hotline and e-mail forms") {
+  auto with = [](const std::string& hotline, const std::string& email) {
+    return ParseBundle(R"({"format": 1, "name": "t",
+      "contact": {"hotline": ")" + hotline + R"(", "email": ")" + email + R"(",
+                  "label": {"fr": "A", "en": "H"}},
+      "slides": [{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"}}]})",
+                       "s.json")
+        .ok();
+  };
+  CHECK(with("1-800-292-1168", "HumanTrafficking@ottawapolice.ca"));
+  CHECK(with("613-236-1222", "a.b+c@x-y.example.org"));
+  CHECK_FALSE(with("1-800-292-11680", "a@b.ca"));
+  CHECK_FALSE(with("2-800-292-1168", "a@b.ca"));
+  CHECK_FALSE(with("800 292 1168", "a@b.ca"));
+  CHECK_FALSE(with("1-800-292-1168", "a@b"));
+  CHECK_FALSE(with("1-800-292-1168", "a@@b.ca"));
+  CHECK_FALSE(with("1-800-292-1168", "a b@c.ca"));
+  CHECK_FALSE(with("1-800-292-1168", "@c.ca"));
+}
+
+}  // namespace kiosk
