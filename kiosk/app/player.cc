@@ -142,6 +142,7 @@ class Player {
   void OnDeadline(Millis now);
   Status RenderNext();
   void DrawFrame(Millis now);
+  void PresentSettled();
   void Capture();
   void Report();
   // Remote updates (docs/bundle-format.md): on when updates.url is set.
@@ -329,9 +330,7 @@ Status Player::Start() {
   auto first = compositor_->RenderSlide(showing_->layouts[0]);
   if (!first.ok()) return first.status();
   current_ = std::move(*first);
-  compositor_->Draw(current_.get());
-  Capture();
-  SDL_RenderPresent(display_->renderer());
+  PresentSettled();
   LogInfo("first frame on screen after " + std::to_string((shown_at - started_).count()) +
           " ms");
   (void)notifier_.NotifyReady();
@@ -397,11 +396,21 @@ void Player::DrawFrame(Millis now) {
     current_ = std::move(next_);
     fade_start_.reset();
   }
-  compositor_->Draw(current_.get());
-  Capture();
-  SDL_RenderPresent(display_->renderer());
+  PresentSettled();
   if (!next_) {
     if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
+  }
+}
+
+// A settled frame is presented twice: on the KMSDRM console (double
+// buffered, page flips) a single present after a still period did not reach
+// the screen in our QEMU test until the next one, and READY must mean "on
+// screen". The second present costs one copy per slide change.
+void Player::PresentSettled() {
+  for (int i = 0; i < 2; ++i) {
+    compositor_->Draw(current_.get());
+    if (i == 0) Capture();
+    SDL_RenderPresent(display_->renderer());
   }
 }
 
@@ -504,6 +513,22 @@ int Player::Run() {
     if (Status s = Start(); !s.ok()) {
       LogError("cannot start: " + s.message());
       status = 1;
+      if (!options_.windowed && !options_.exit_after_ms) {
+        // A unit whose TV is off or unplugged must not restart in a tight
+        // loop (the image reboots after 30 failed starts in 10 minutes):
+        // wait half a minute, still answering SIGTERM, then let systemd
+        // restart us to try again.
+        LogInfo("retrying in 30 s (systemd restarts the player)");
+        Millis until = clock_.Monotonic() + Millis(30'000);
+        SDL_Event e;
+        while (!quit_ && clock_.Monotonic() < until) {
+          int left = static_cast<int>((until - clock_.Monotonic()).count());
+          if (SDL_WaitEventTimeout(&e, std::max(left, 1)) != 0 && e.type == g_wake_event &&
+              e.user.code == kSignal) {
+            quit_ = static_cast<int>(reinterpret_cast<intptr_t>(e.user.data1)) != SIGHUP;
+          }
+        }
+      }
     } else {
       std::optional<Millis> quit_at;
       if (options_.exit_after_ms) quit_at = started + Millis(*options_.exit_after_ms);
