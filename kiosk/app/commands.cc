@@ -27,7 +27,8 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
                                                    SDL_PIXELFORMAT_ARGB8888));
   if (!target) return Status::Internal(std::string("cannot allocate a frame: ") + SDL_GetError());
   SDL_Renderer* renderer = SDL_CreateSoftwareRenderer(target.get());
-  if (renderer == nullptr) return Status::Internal(std::string("software renderer: ") + SDL_GetError());
+  if (renderer == nullptr)
+    return Status::Internal(std::string("software renderer: ") + SDL_GetError());
   std::vector<std::filesystem::path> written;
   Status failure;
   {

@@ -14,9 +14,9 @@ namespace kiosk {
 struct RenderOptions {
   std::filesystem::path content_dir;  // a bundle directory (holds slides.json)
   std::filesystem::path out_dir;
-  std::filesystem::path data_dir;     // fonts/
-  int width = 1920, height = 1080;    // the panel
-  DisplayConfig display;              // layout mode, rotation, margin
+  std::filesystem::path data_dir;   // fonts/
+  int width = 1920, height = 1080;  // the panel
+  DisplayConfig display;            // layout mode, rotation, margin
 };
 
 // Writes every view of the rotation as <out>/<NN>-<slide id>[-fr|-en].png,
@@ -27,8 +27,8 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
 // Everything wrong with the bundle in dir: schema, fit at every supported size
 // (plus extra_size when non-zero), contrast. Empty = valid.
 std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
-                                        const std::filesystem::path& data_dir,
-                                        int extra_width = 0, int extra_height = 0);
+                                        const std::filesystem::path& data_dir, int extra_width = 0,
+                                        int extra_height = 0);
 
 // CheckBundleDir as a Status: Ok, or Rejected listing every problem. The
 // check the updater runs on each downloaded bundle before applying it, and

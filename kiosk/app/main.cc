@@ -75,13 +75,20 @@ std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& arg
       return true;
     };
     bool ok = true;
-    if (a == "--config") ok = value(args.config);
-    else if (a == "--content") ok = value(args.content);
-    else if (a == "--size") ok = value(args.size);
-    else if (a == "--rotate") ok = value(args.rotate);
-    else if (a == "--layout") ok = value(args.layout);
-    else if (a == "--out") ok = value(args.out);
-    else if (a == "--capture-dir") ok = value(args.capture_dir);
+    if (a == "--config")
+      ok = value(args.config);
+    else if (a == "--content")
+      ok = value(args.content);
+    else if (a == "--size")
+      ok = value(args.size);
+    else if (a == "--rotate")
+      ok = value(args.rotate);
+    else if (a == "--layout")
+      ok = value(args.layout);
+    else if (a == "--out")
+      ok = value(args.out);
+    else if (a == "--capture-dir")
+      ok = value(args.capture_dir);
     else if (a == "--exit-after") {
       std::optional<std::string> v;
       ok = value(v);
@@ -91,10 +98,14 @@ std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& arg
         if (*end != '\0' || seconds <= 0) return "--exit-after expects seconds, got " + *v;
         args.exit_after = seconds;
       }
-    } else if (a == "--windowed") args.windowed = true;
-    else if (a == "--allow-root") args.allow_root = true;
-    else if (a.rfind("--", 0) == 0) return "unknown option " + a;
-    else args.positional.push_back(a);
+    } else if (a == "--windowed")
+      args.windowed = true;
+    else if (a == "--allow-root")
+      args.allow_root = true;
+    else if (a.rfind("--", 0) == 0)
+      return "unknown option " + a;
+    else
+      args.positional.push_back(a);
     if (!ok) return a + " expects a value";
   }
   return std::nullopt;
@@ -126,7 +137,8 @@ kiosk::Result<kiosk::Config> BuildConfig(const Args& args) {
   if (args.rotate) {
     char* end = nullptr;
     long deg = std::strtol(args.rotate->c_str(), &end, 10);
-    if (*end != '\0') return kiosk::Status::Invalid("--rotate expects 0, 90, 180 or 270, got " + *args.rotate);
+    if (*end != '\0')
+      return kiosk::Status::Invalid("--rotate expects 0, 90, 180 or 270, got " + *args.rotate);
     overrides += sep + "\"rotation\": " + std::to_string(deg), sep = ", ";
   }
   overrides += "}}";
@@ -176,8 +188,8 @@ int Render(const Args& args) {
   }
   kiosk::RenderOptions options;
   options.data_dir = kiosk::DataDir();
-  options.content_dir = args.content ? std::filesystem::path(*args.content)
-                                     : options.data_dir / "content";
+  options.content_dir =
+      args.content ? std::filesystem::path(*args.content) : options.data_dir / "content";
   options.out_dir = *args.out;
   options.display = config->display;
   if (config->display.width > 0) {

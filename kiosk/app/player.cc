@@ -18,9 +18,9 @@
 #include "kiosk/core/layout.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/rotation.h"
-#include "kiosk/platform/compositor.h"
 #include "kiosk/core/update/updater.h"
 #include "kiosk/core/update/updater_thread.h"
+#include "kiosk/platform/compositor.h"
 #include "kiosk/platform/display.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/net/curl_fetcher.h"
@@ -82,8 +82,8 @@ struct Prepared {
 // Lays out views in order until `at_most` of them succeed; the others wait in
 // `rest` for Complete. Views that cannot be laid out at this size are left out
 // with a warning. Fails if none can be shown.
-Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig& display,
-                         int width, int height, FontSet& fonts, bool enforce_floors = true,
+Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig& display, int width,
+                         int height, FontSet& fonts, bool enforce_floors = true,
                          size_t at_most = SIZE_MAX) {
   Prepared p;
   p.display = display;
@@ -108,8 +108,8 @@ Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig&
   }
   p.rest.erase(p.rest.begin(), p.rest.begin() + static_cast<std::ptrdiff_t>(i));
   if (p.cycle.empty()) {
-    return Status::Rejected(p.origin + ": no slide can be shown at " + std::to_string(width) +
-                            "x" + std::to_string(height));
+    return Status::Rejected(p.origin + ": no slide can be shown at " + std::to_string(width) + "x" +
+                            std::to_string(height));
   }
   return p;
 }
@@ -250,8 +250,8 @@ void Player::TakeAppliedBundle() {
     LogError("keeping the current content: " + origin + ": " + bundle.status().message());
     return;
   }
-  auto prepared = Prepare(std::move(*bundle), origin, config_.display,
-                          compositor_->logical_width(), compositor_->logical_height(), *fonts_);
+  auto prepared = Prepare(std::move(*bundle), origin, config_.display, compositor_->logical_width(),
+                          compositor_->logical_height(), *fonts_);
   if (!prepared.ok()) {
     LogError("keeping the current content: " + prepared.status().message());
     return;
@@ -270,7 +270,8 @@ Result<Prepared> Player::LoadContent(const Config& config, size_t at_most) {
     if (bundle.ok()) {
       auto p = Prepare(std::move(*bundle), origin, config.display, w, h, *fonts_, true, at_most);
       if (p.ok()) return p;
-      LogError("refusing " + origin + ": " + p.status().message() + "; showing the built-in content");
+      LogError("refusing " + origin + ": " + p.status().message() +
+               "; showing the built-in content");
     } else {
       LogError("refusing " + origin + ": " + bundle.status().message() +
                "; showing the built-in content");
@@ -331,8 +332,7 @@ Status Player::Start() {
   if (!first.ok()) return first.status();
   current_ = std::move(*first);
   PresentSettled();
-  LogInfo("first frame on screen after " + std::to_string((shown_at - started_).count()) +
-          " ms");
+  LogInfo("first frame on screen after " + std::to_string((shown_at - started_).count()) + " ms");
   (void)notifier_.NotifyReady();
   Complete(*showing_, *fonts_);
   fonts_->Trim();
@@ -438,9 +438,9 @@ void Player::Reload() {
       bool rotated = config->display.rotation_degrees != config_.display.rotation_degrees;
       config_ = *config;
       if (rotated) {
-        compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_,
-                                                   display_->width(), display_->height(),
-                                                   config_.display.rotation_degrees);
+        compositor_ =
+            std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
+                                         display_->height(), config_.display.rotation_degrees);
       }
       // New update settings (URL, keys, interval) take effect now.
       StopUpdater();
@@ -469,9 +469,9 @@ void Player::HandleEvent(const SDL_Event& e) {
                                            e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
     if (display_->RefreshSize()) {
       // A resized window: lay everything out again for the new size.
-      compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_,
-                                                 display_->width(), display_->height(),
-                                                 config_.display.rotation_degrees);
+      compositor_ =
+          std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
+                                       display_->height(), config_.display.rotation_degrees);
       auto content = LoadContent(config_);
       if (content.ok()) {
         showing_ = std::move(*content);

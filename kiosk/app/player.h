@@ -27,7 +27,7 @@ struct PlayerOptions {
   std::filesystem::path data_dir;                    // built-in content/ and fonts/
   bool windowed = false;
   // Testing and benchmarking aids (documented flags):
-  std::optional<int> exit_after_ms;                 // --exit-after SECONDS
+  std::optional<int> exit_after_ms;                  // --exit-after SECONDS
   std::optional<std::filesystem::path> capture_dir;  // --capture-dir DIR
 };
 

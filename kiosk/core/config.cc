@@ -24,8 +24,7 @@ void ReadDisplay(ObjectReader& r, DisplayConfig& d, JsonErrors& errors) {
     int w = 0, h = 0;
     char x = 0;
     std::istringstream in(*v);
-    if (!(in >> w >> x >> h) || x != 'x' || !in.eof() || w < 64 || h < 64 || w > 8192 ||
-        h > 8192) {
+    if (!(in >> w >> x >> h) || x != 'x' || !in.eof() || w < 64 || h < 64 || w > 8192 || h > 8192) {
       errors.Add(r.PathOf("size"),
                  "expected \"WIDTHxHEIGHT\" with each side from 64 to 8192, got \"" + *v + "\"");
     } else {

@@ -9,9 +9,7 @@
 
 namespace kiosk {
 
-const char* LanguageCode(Language language) {
-  return language == Language::kFrench ? "fr" : "en";
-}
+const char* LanguageCode(Language language) { return language == Language::kFrench ? "fr" : "en"; }
 
 std::string Contact::QrPayload() const {
   // tel: URI (RFC 3966) in global form: a North American number gets +1.
@@ -77,8 +75,9 @@ void CheckText(JsonErrors& errors, const std::string& path, const std::string& t
   }
   for (unsigned char c : text) {
     if (c < 0x20 || c == 0x7F) {
-      errors.Add(path, "contains a control character (line breaks come from the layout; "
-                       "use separate body paragraphs)");
+      errors.Add(path,
+                 "contains a control character (line breaks come from the layout; "
+                 "use separate body paragraphs)");
       return;
     }
   }
@@ -167,8 +166,7 @@ void ReadContact(JsonErrors& errors, const nlohmann::json& value, const std::str
   if (auto v = r.String("hotline", true)) {
     if (!IsNorthAmericanNumber(*v)) {
       errors.Add(r.PathOf("hotline"),
-                 "expected a North American number such as \"1-800-292-1168\", got \"" + *v +
-                     "\"");
+                 "expected a North American number such as \"1-800-292-1168\", got \"" + *v + "\"");
     } else {
       contact.hotline = *v;
     }
@@ -229,8 +227,10 @@ Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
           if (other.id == *id) errors.Add(s.PathOf("id"), "duplicate slide id \"" + *id + "\"");
         }
       }
-      if (const auto* fr = s.Object("fr", true)) ReadSlideText(errors, *fr, s.PathOf("fr"), slide.fr);
-      if (const auto* en = s.Object("en", true)) ReadSlideText(errors, *en, s.PathOf("en"), slide.en);
+      if (const auto* fr = s.Object("fr", true))
+        ReadSlideText(errors, *fr, s.PathOf("fr"), slide.fr);
+      if (const auto* en = s.Object("en", true))
+        ReadSlideText(errors, *en, s.PathOf("en"), slide.en);
       if (auto shared = s.StringArray("shared", false)) {
         for (size_t k = 0; k < shared->size(); ++k) {
           CheckText(errors, s.PathOf("shared") + "[" + std::to_string(k) + "]", (*shared)[k]);

@@ -57,17 +57,15 @@ struct Slide {
   bool duration_given = false;
   Theme theme;
 
-  const SlideText& text(Language language) const {
-    return language == Language::kFrench ? fr : en;
-  }
+  const SlideText& text(Language language) const { return language == Language::kFrench ? fr : en; }
 };
 
 // How to reach help: shown on every frame, in the band.
 struct Contact {
-  std::string hotline;      // as displayed: "1-800-292-1168"
-  std::string email;        // "HumanTrafficking@ottawapolice.ca"
-  std::string label_fr;     // short line above the number, in French
-  std::string label_en;     // the same in English
+  std::string hotline;            // as displayed: "1-800-292-1168"
+  std::string email;              // "HumanTrafficking@ottawapolice.ca"
+  std::string label_fr;           // short line above the number, in French
+  std::string label_en;           // the same in English
   std::string QrPayload() const;  // "tel:+18002921168": opens the dialler, nothing else
 };
 

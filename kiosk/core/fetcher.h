@@ -24,8 +24,8 @@ struct FetchRequest {
 };
 
 struct FetchResponse {
-  int http_status = 0;  // 200, 304, 404, ... (the final one after redirects)
-  std::string body;     // empty for 304
+  int http_status = 0;        // 200, 304, 404, ... (the final one after redirects)
+  std::string body;           // empty for 304
   std::string etag;           // ETag header of the answer, verbatim, or empty
   std::string last_modified;  // Last-Modified header, verbatim, or empty
   // Bytes that crossed the wire for this request, headers included, both

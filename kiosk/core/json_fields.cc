@@ -49,15 +49,23 @@ Result<nlohmann::json> ParseJsonText(std::string_view text, const std::string& f
 
 std::string JsonTypeName(const nlohmann::json& value) {
   switch (value.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return "an array";
-    case nlohmann::json::value_t::string: return "a string";
-    case nlohmann::json::value_t::boolean: return "a boolean";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::string:
+      return "a string";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
     case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned: return "an integer";
-    case nlohmann::json::value_t::number_float: return "a number";
-    default: return "a value of another kind";
+    case nlohmann::json::value_t::number_unsigned:
+      return "an integer";
+    case nlohmann::json::value_t::number_float:
+      return "a number";
+    default:
+      return "a value of another kind";
   }
 }
 
@@ -183,7 +191,7 @@ std::optional<std::string> ObjectReader::Enum(std::string_view key, bool require
 }
 
 std::optional<std::vector<std::string>> ObjectReader::StringArray(std::string_view key,
-                                                                   bool required) {
+                                                                  bool required) {
   const auto* f = Array(key, required);
   if (f == nullptr) return std::nullopt;
   std::vector<std::string> out;

@@ -7,7 +7,7 @@ namespace kiosk {
 namespace {
 
 // Proportions, as fractions of the screen's shorter side unless said.
-constexpr double kBandHeight = 0.22;     // the help band's content height
+constexpr double kBandHeight = 0.22;  // the help band's content height
 constexpr double kBandHeightPortrait = 0.3;
 constexpr double kBandMaxOfSafe = 0.35;  // ... but never more of the safe height
 constexpr double kBandPadding = 0.02;    // band colour beyond its content
@@ -114,8 +114,7 @@ int AddParagraph(Block& b, std::string_view text, FontFace face, int px, Color c
   return y;
 }
 
-Block LanguageBlock(const SlideText& text, const Theme& theme, int px, int width,
-                    TextMeasurer& m) {
+Block LanguageBlock(const SlideText& text, const Theme& theme, int px, int width, TextMeasurer& m) {
   Block b;
   b.width = width;
   int title_px = Round(px * kTitleScale);
@@ -145,8 +144,8 @@ Block SharedBlock(const std::vector<std::string>& lines, const Theme& theme, int
     for (const auto& line : lines) {
       Block item;
       // A gap after each name, so wrapped names do not run into the next.
-      item.height = AddParagraph(item, line, FontFace::kRegular, px, theme.text, col_w, 0, m) +
-                    lh / 3;
+      item.height =
+          AddParagraph(item, line, FontFace::kRegular, px, theme.text, col_w, 0, m) + lh / 3;
       total += item.height;
       items.push_back(std::move(item));
     }
@@ -366,9 +365,8 @@ std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width
   return Wrap(paragraph, max_width, face, px, measurer, nullptr);
 }
 
-Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width,
-                                int height, TextMeasurer& measurer,
-                                const LayoutOptions& options) {
+Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
+                                TextMeasurer& measurer, const LayoutOptions& options) {
   if (view.slide_index >= bundle.slides.size()) {
     return Status::Invalid("no slide number " + std::to_string(view.slide_index));
   }
@@ -377,9 +375,10 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
                            " is too small");
   }
   const Slide& slide = bundle.slides[view.slide_index];
-  std::string where = "slide \"" + slide.id + "\"" +
-                      (view.bilingual ? "" : std::string(" (") + LanguageCode(view.language) + ")") +
-                      " at " + std::to_string(width) + "x" + std::to_string(height);
+  std::string where =
+      "slide \"" + slide.id + "\"" +
+      (view.bilingual ? "" : std::string(" (") + LanguageCode(view.language) + ")") + " at " +
+      std::to_string(width) + "x" + std::to_string(height);
   int shorter = std::min(width, height);
   int mx = Round(width * options.margin_percent / 100.0);
   int my = Round(height * options.margin_percent / 100.0);

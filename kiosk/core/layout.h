@@ -58,8 +58,8 @@ struct PlacedBox {
 
 struct PlacedQr {
   QrMatrix matrix;
-  Rect tile;            // light square including the quiet zone
-  int module_px = 0;    // each module is module_px x module_px, on whole pixels
+  Rect tile;          // light square including the quiet zone
+  int module_px = 0;  // each module is module_px x module_px, on whole pixels
   int quiet_modules = 0;
 };
 
@@ -78,7 +78,7 @@ struct FrameLayout {
 // Which slide, in which language(s).
 struct SlideView {
   size_t slide_index = 0;
-  bool bilingual = true;              // both languages on the slide
+  bool bilingual = true;                  // both languages on the slide
   Language language = Language::kFrench;  // when not bilingual
 };
 
@@ -90,9 +90,8 @@ struct LayoutOptions {
 };
 
 // Lays out a whole frame: background, slide text, help band.
-Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width,
-                                int height, TextMeasurer& measurer,
-                                const LayoutOptions& options = {});
+Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
+                                TextMeasurer& measurer, const LayoutOptions& options = {});
 
 // Greedy word wrap of one paragraph to max_width: breaks at spaces; a word
 // wider than a line is split between characters (never inside a UTF-8

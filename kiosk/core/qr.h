@@ -11,8 +11,8 @@
 namespace kiosk {
 
 struct QrMatrix {
-  int size = 0;                 // modules per side
-  std::vector<uint8_t> dark;    // size*size, row-major, 1 = dark module
+  int size = 0;               // modules per side
+  std::vector<uint8_t> dark;  // size*size, row-major, 1 = dark module
   bool IsDark(int x, int y) const { return dark[static_cast<size_t>(y * size + x)] != 0; }
 };
 

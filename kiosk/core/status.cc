@@ -4,14 +4,22 @@ namespace kiosk {
 namespace {
 const char* CodeName(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "ok";
-    case Status::Code::kInvalid: return "invalid";
-    case Status::Code::kNotFound: return "not found";
-    case Status::Code::kIo: return "i/o error";
-    case Status::Code::kNetwork: return "network error";
-    case Status::Code::kUnverified: return "not verified";
-    case Status::Code::kRejected: return "rejected";
-    case Status::Code::kInternal: return "internal error";
+    case Status::Code::kOk:
+      return "ok";
+    case Status::Code::kInvalid:
+      return "invalid";
+    case Status::Code::kNotFound:
+      return "not found";
+    case Status::Code::kIo:
+      return "i/o error";
+    case Status::Code::kNetwork:
+      return "network error";
+    case Status::Code::kUnverified:
+      return "not verified";
+    case Status::Code::kRejected:
+      return "rejected";
+    case Status::Code::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

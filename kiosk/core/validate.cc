@@ -57,15 +57,16 @@ std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& meas
   std::vector<std::string> problems;
   CheckContrast("theme", bundle.theme, problems);
   for (const auto& slide : bundle.slides) {
-    if (!(slide.theme == bundle.theme)) CheckContrast("slide \"" + slide.id + "\" theme", slide.theme, problems);
+    if (!(slide.theme == bundle.theme))
+      CheckContrast("slide \"" + slide.id + "\" theme", slide.theme, problems);
   }
   for (LanguageLayout mode : {LanguageLayout::kBilingual, LanguageLayout::kAlternate}) {
     for (const auto& timed : BuildCycle(bundle, mode)) {
       for (const auto& size : sizes) {
         auto frame = LayoutFrame(bundle, timed.view, size.width, size.height, measurer, options);
         // The band's problems are the same on every slide: report each once.
-        if (!frame.ok() && std::find(problems.begin(), problems.end(),
-                                     frame.status().message()) == problems.end()) {
+        if (!frame.ok() && std::find(problems.begin(), problems.end(), frame.status().message()) ==
+                               problems.end()) {
           problems.push_back(frame.status().message());
         }
       }

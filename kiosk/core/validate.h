@@ -17,8 +17,8 @@ struct ScreenSize {
 };
 
 // The sizes a bundle must fit: common TVs both ways up, small panels, 4K.
-inline const std::vector<ScreenSize> kSupportedSizes = {
-    {1920, 1080}, {1080, 1920}, {1280, 720}, {800, 480}, {480, 800}, {3840, 2160}};
+inline const std::vector<ScreenSize> kSupportedSizes = {{1920, 1080}, {1080, 1920}, {1280, 720},
+                                                        {800, 480},   {480, 800},   {3840, 2160}};
 
 inline constexpr double kMinimumContrast = 7.0;
 

@@ -38,8 +38,8 @@ constexpr Uint32 kSlideFormat = SDL_PIXELFORMAT_RGB888;
 
 }  // namespace
 
-Compositor::Compositor(SDL_Renderer* renderer, FontSet& fonts, int output_width,
-                       int output_height, int rotation_degrees)
+Compositor::Compositor(SDL_Renderer* renderer, FontSet& fonts, int output_width, int output_height,
+                       int rotation_degrees)
     : renderer_(renderer),
       fonts_(fonts),
       out_w_(output_width),
@@ -67,8 +67,8 @@ Status Compositor::Paint(const FrameLayout& frame) {
     if (!line) return SdlError("rendering text");
     // Always ARGB8888 (not the renderer's preferred format): the same blend
     // path on a window and on a PNG surface, so previews match the screen.
-    TexturePtr tex(SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888,
-                                     SDL_TEXTUREACCESS_STATIC, line->w, line->h));
+    TexturePtr tex(SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC,
+                                     line->w, line->h));
     if (!tex || SDL_UpdateTexture(tex.get(), nullptr, line->pixels, line->pitch) != 0) {
       return SdlError("creating a text texture");
     }
@@ -82,8 +82,8 @@ Status Compositor::Paint(const FrameLayout& frame) {
 Result<TexturePtr> Compositor::RenderSlide(const FrameLayout& frame) {
   // Slides are opaque: an alpha-less format lets the crossfade use SDL's
   // constant-alpha blend, about twice as fast as per-pixel alpha in software.
-  TexturePtr out(SDL_CreateTexture(renderer_, kSlideFormat, SDL_TEXTUREACCESS_TARGET, out_w_,
-                                   out_h_));
+  TexturePtr out(
+      SDL_CreateTexture(renderer_, kSlideFormat, SDL_TEXTUREACCESS_TARGET, out_w_, out_h_));
   if (!out) return SdlError("creating a slide texture");
   if (rotation_ == 0) {
     TargetScope scope(renderer_, out.get());
@@ -93,9 +93,8 @@ Result<TexturePtr> Compositor::RenderSlide(const FrameLayout& frame) {
   }
   // Paint upright, then turn it onto the panel. The logical texture lives only
   // for this call, so memory stays at one panel-sized texture per slide.
-  TexturePtr upright(SDL_CreateTexture(renderer_, kSlideFormat,
-                                       SDL_TEXTUREACCESS_TARGET, logical_width(),
-                                       logical_height()));
+  TexturePtr upright(SDL_CreateTexture(renderer_, kSlideFormat, SDL_TEXTUREACCESS_TARGET,
+                                       logical_width(), logical_height()));
   if (!upright) return SdlError("creating a slide texture");
   {
     TargetScope scope(renderer_, upright.get());
@@ -130,8 +129,7 @@ void Compositor::DrawCrossfade(SDL_Texture* from, SDL_Texture* to, double t) {
 }
 
 Result<SurfacePtr> Compositor::ReadPixels() {
-  SurfacePtr surface(
-      SDL_CreateRGBSurfaceWithFormat(0, out_w_, out_h_, 32, SDL_PIXELFORMAT_RGB888));
+  SurfacePtr surface(SDL_CreateRGBSurfaceWithFormat(0, out_w_, out_h_, 32, SDL_PIXELFORMAT_RGB888));
   if (!surface) return SdlError("allocating a capture surface");
   if (SDL_RenderReadPixels(renderer_, nullptr, SDL_PIXELFORMAT_RGB888, surface->pixels,
                            surface->pitch) != 0) {

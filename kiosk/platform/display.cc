@@ -34,7 +34,8 @@ Result<std::unique_ptr<Display>> Display::Open(const DisplayOptions& options) {
       h = w * 9 / 16;
     }
   }
-  d->window_ = SDL_CreateWindow("kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+  d->window_ =
+      SDL_CreateWindow("kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
   if (d->window_ == nullptr) {
     return Status::Internal("cannot create the " + std::to_string(w) + "x" + std::to_string(h) +
                             " window on video driver " + video + ": " + SDL_GetError());

@@ -1,8 +1,8 @@
 #include "kiosk/platform/ttf_fonts.h"
 
-#include <algorithm>
 #include <malloc.h>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 
@@ -54,7 +54,8 @@ Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir)
     std::error_code ec;
     auto size = std::filesystem::file_size(path, ec);
     std::ifstream in(path, std::ios::binary);
-    if (ec || !in) return Status::NotFound("font file " + path.string() + " is missing or unreadable");
+    if (ec || !in)
+      return Status::NotFound("font file " + path.string() + " is missing or unreadable");
     set->files_[slot].resize(size);
     in.read(reinterpret_cast<char*>(set->files_[slot].data()), static_cast<std::streamsize>(size));
     if (!in) return Status::Io("font file " + path.string() + " could not be read whole");

@@ -70,8 +70,8 @@ class FontSet final : public TextMeasurer {
   std::vector<Run> Runs(std::string_view utf8, FontFace face, int px);
   void EvictIfFull();
 
-  std::vector<uint8_t> files_[4];                  // font file bytes, shared by all sizes
-  std::unordered_map<int, TTF_Font*> sized_;       // key: slot << 16 | px
+  std::vector<uint8_t> files_[4];             // font file bytes, shared by all sizes
+  std::unordered_map<int, TTF_Font*> sized_;  // key: slot << 16 | px
   std::unordered_map<std::string, int> width_cache_;
 };
 

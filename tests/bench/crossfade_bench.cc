@@ -61,8 +61,8 @@ int main() {
       std::sort(ms.begin(), ms.end());
       double sum = 0;
       for (double v : ms) sum += v;
-      std::printf("crossfade %dx%d (%s): mean %.2f ms, p95 %.2f ms, max %.2f ms per frame\n", w,
-                  h, (*display)->description().c_str(), sum / static_cast<double>(ms.size()),
+      std::printf("crossfade %dx%d (%s): mean %.2f ms, p95 %.2f ms, max %.2f ms per frame\n", w, h,
+                  (*display)->description().c_str(), sum / static_cast<double>(ms.size()),
                   ms[ms.size() * 95 / 100], ms.back());
     }
   }

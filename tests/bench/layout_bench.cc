@@ -14,9 +14,7 @@
 
 using Clock = std::chrono::steady_clock;
 
-static double Ms(Clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
+static double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 int main() {
   auto t0 = Clock::now();
@@ -44,8 +42,8 @@ int main() {
     }
     double mean = Ms(Clock::now() - start) / static_cast<double>(cycle.size());
     // Paint one slide into a texture with the software renderer.
-    kiosk::SurfacePtr target(SDL_CreateRGBSurfaceWithFormat(0, size.width, size.height, 32,
-                                                            SDL_PIXELFORMAT_ARGB8888));
+    kiosk::SurfacePtr target(
+        SDL_CreateRGBSurfaceWithFormat(0, size.width, size.height, 32, SDL_PIXELFORMAT_ARGB8888));
     SDL_Renderer* renderer = SDL_CreateSoftwareRenderer(target.get());
     double paint = 0;
     {
@@ -55,9 +53,10 @@ int main() {
       paint = Ms(Clock::now() - s);
     }
     SDL_DestroyRenderer(renderer);
-    std::printf("%4dx%-4d layout: first slide cold %.1f ms, mean %.1f ms, worst %.1f ms; "
-                "paint one slide %.1f ms\n",
-                size.width, size.height, cold, mean, worst, paint);
+    std::printf(
+        "%4dx%-4d layout: first slide cold %.1f ms, mean %.1f ms, worst %.1f ms; "
+        "paint one slide %.1f ms\n",
+        size.width, size.height, cold, mean, worst, paint);
   }
   return 0;
 }

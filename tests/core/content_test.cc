@@ -11,7 +11,8 @@ std::string Minimal(const std::string& slides_json, const std::string& extra = "
   return R"({"format": 1, "name": "t", )" + extra + R"(
     "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
                 "label": {"fr": "Aide", "en": "Help"}},
-    "slides": )" + slides_json + "}";
+    "slides": )" +
+         slides_json + "}";
 }
 
 const char* kOneSlide =
@@ -155,7 +156,8 @@ namespace kiosk {
 TEST_CASE("hotline and e-mail forms") {
   auto with = [](const std::string& hotline, const std::string& email) {
     return ParseBundle(R"({"format": 1, "name": "t",
-      "contact": {"hotline": ")" + hotline + R"(", "email": ")" + email + R"(",
+      "contact": {"hotline": ")" +
+                           hotline + R"(", "email": ")" + email + R"(",
                   "label": {"fr": "A", "en": "H"}},
       "slides": [{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"}}]})",
                        "s.json")

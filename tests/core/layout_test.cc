@@ -66,8 +66,9 @@ TEST_CASE("short text gets large type; long text gets smaller type, never below 
 
 TEST_CASE("both languages get the same size on a bilingual slide") {
   MonospaceMeasurer m;
-  auto f = LayoutFrame(OneSlide({"Un texte français assez long pour plusieurs lignes."}, {"Short."}),
-                       SlideView{}, 1920, 1080, m);
+  auto f =
+      LayoutFrame(OneSlide({"Un texte français assez long pour plusieurs lignes."}, {"Short."}),
+                  SlideView{}, 1920, 1080, m);
   REQUIRE(f.ok());
   int title_px = 0;
   for (const auto& t : f->texts) {
@@ -96,16 +97,16 @@ TEST_CASE("text that cannot fit at the floor is an error naming the slide, not d
 
 TEST_CASE("every supported size and orientation keeps everything in the safe area") {
   MonospaceMeasurer m;
-  Bundle b = OneSlide({"Si vous êtes pris dans la traite de personnes, appelez-nous.",
-                       "Nous pouvons vous aider."},
-                      {"If you are caught in human trafficking, call us.", "We can help."});
+  Bundle b = OneSlide(
+      {"Si vous êtes pris dans la traite de personnes, appelez-nous.", "Nous pouvons vous aider."},
+      {"If you are caught in human trafficking, call us.", "We can help."});
   b.slides[0].shared = {"A New Day", "CORATH", "Minwaashin Lodge", "Windrose"};
   for (const auto& size : kSupportedSizes) {
     CAPTURE(size.width);
     CAPTURE(size.height);
     for (bool bilingual : {true, false}) {
-      auto f = LayoutFrame(b, SlideView{0, bilingual, Language::kEnglish}, size.width,
-                           size.height, m);
+      auto f =
+          LayoutFrame(b, SlideView{0, bilingual, Language::kEnglish}, size.width, size.height, m);
       REQUIRE_MESSAGE(f.ok(), f.status().message());
       CheckInvariants(*f, size.width, size.height);
       // The band carries the hotline and the e-mail on every frame.
@@ -125,8 +126,8 @@ TEST_CASE("every supported size and orientation keeps everything in the safe are
 
 TEST_CASE("alternate views show one language only") {
   MonospaceMeasurer m;
-  auto f = LayoutFrame(OneSlide({"Bonjour."}, {"Hello."}),
-                       SlideView{0, false, Language::kEnglish}, 1920, 1080, m);
+  auto f = LayoutFrame(OneSlide({"Bonjour."}, {"Hello."}), SlideView{0, false, Language::kEnglish},
+                       1920, 1080, m);
   REQUIRE(f.ok());
   bool french = false, english = false;
   for (const auto& t : f->texts) {
@@ -139,7 +140,8 @@ TEST_CASE("alternate views show one language only") {
 
 TEST_CASE("contrast follows WCAG and low contrast is reported") {
   CHECK(ContrastRatio(Color{0, 0, 0}, Color{255, 255, 255}) == doctest::Approx(21.0));
-  CHECK(ContrastRatio(Color{119, 119, 119}, Color{255, 255, 255}) == doctest::Approx(4.48).epsilon(0.01));
+  CHECK(ContrastRatio(Color{119, 119, 119}, Color{255, 255, 255}) ==
+        doctest::Approx(4.48).epsilon(0.01));
   CHECK(ContrastRatio(Theme{}.text, Theme{}.background) >= kMinimumContrast);
   CHECK(ContrastRatio(Theme{}.accent, Theme{}.background) >= kMinimumContrast);
   CHECK(ContrastRatio(Theme{}.band_text, Theme{}.band_background) >= kMinimumContrast);

@@ -94,17 +94,6 @@ std::string UrlEncode(const std::string& s) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "kiosk-net-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) std::abort();  // nothing a test can do
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
 Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::vector<std::string>& argv,
                                                             milliseconds startup_timeout) {
   int in_pipe[2];

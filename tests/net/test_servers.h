@@ -20,21 +20,9 @@
 #include <vector>
 
 #include "kiosk/core/status.h"
+#include "tests/common/temp_dir.h"
 
 namespace kiosk::testing {
-
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A child process whose first stdout line is "key=value key=value ...".
 class ServerProcess {

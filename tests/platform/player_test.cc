@@ -8,6 +8,7 @@
 #include "child_process.h"
 #include "images.h"
 #include "kiosk/app/commands.h"
+#include "tests/common/temp_dir.h"
 
 namespace kiosk {
 namespace {
@@ -16,14 +17,6 @@ namespace fs = std::filesystem;
 using std::chrono::seconds;
 
 const fs::path kSource = KIOSK_SOURCE_DIR;
-
-fs::path TempDir(const std::string& name) {
-  fs::path dir =
-      fs::temp_directory_path() / ("kiosk-player-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 std::vector<std::string> PlayerArgs(std::vector<std::string> extra) {
   std::vector<std::string> args = {KIOSK_BIN, "--allow-root", "--size", "800x480"};
@@ -66,28 +59,29 @@ TEST_CASE("SIGTERM ends the player cleanly and promptly") {
 }
 
 TEST_CASE("an invalid --content bundle is refused and the built-in slides are shown") {
-  fs::path dir = TempDir("invalid");
+  testing::TempDir scratch("kiosk-invalid");
+  const fs::path& dir = scratch.path();
   fs::create_directories(dir / "bad");
   std::ofstream(dir / "bad" / "slides.json") << R"({"format": 1, "slides": "none"})";
   fs::create_directories(dir / "capture");
-  test::ChildProcess player(
-      PlayerArgs({"--content", (dir / "bad").string(), "--capture-dir", (dir / "capture").string(),
-                  "--exit-after", "1"}),
-      kHeadless);
+  test::ChildProcess player(PlayerArgs({"--content", (dir / "bad").string(), "--capture-dir",
+                                        (dir / "capture").string(), "--exit-after", "1"}),
+                            kHeadless);
   REQUIRE(player.Wait(seconds(20)) == 0);
   CHECK(player.output().find("refusing --content " + (dir / "bad").string()) != std::string::npos);
   CHECK(player.output().find("$.slides: expected an array, got a string") != std::string::npos);
   auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
   auto builtin = test::LoadRgb(RenderFirst(kSource / "content", dir / "builtin").string());
   CHECK(test::DifferingPixels(shown.get(), builtin.get()) == 0);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("a missing font file is a clear start-up error naming the path") {
-  fs::path dir = TempDir("nofont");
+  testing::TempDir scratch("kiosk-nofont");
+  const fs::path& dir = scratch.path();
   fs::copy(kSource / "content", dir / "content", fs::copy_options::recursive);
   fs::create_directories(dir / "fonts");
-  test::ChildProcess player(PlayerArgs({}), {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string()});
+  test::ChildProcess player(PlayerArgs({}),
+                            {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string()});
   // It waits before exiting (no tight restart loop under systemd); SIGTERM
   // ends the wait.
   REQUIRE(player.WaitForOutput("retrying in 30 s", seconds(20)));
@@ -95,11 +89,11 @@ TEST_CASE("a missing font file is a clear start-up error naming the path") {
   CHECK(player.Wait(seconds(5)) == 1);
   CHECK(player.output().find("font file " + (dir / "fonts" / "NotoSans-Regular.ttf").string() +
                              " is missing") != std::string::npos);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("an invalid config file is reported and the player still shows its slides") {
-  fs::path dir = TempDir("badconfig");
+  testing::TempDir scratch("kiosk-badconfig");
+  const fs::path& dir = scratch.path();
   std::ofstream(dir / "kiosk.json") << R"({"display": {"rotation": 33}})";
   test::ChildProcess player(
       PlayerArgs({"--config", (dir / "kiosk.json").string(), "--exit-after", "1"}), kHeadless);
@@ -108,11 +102,11 @@ TEST_CASE("an invalid config file is reported and the player still shows its sli
   CHECK(player.output().find("$.display.rotation: expected 0, 90, 180 or 270, got 33") !=
         std::string::npos);
   CHECK(player.output().find("first frame on screen") != std::string::npos);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("SIGHUP reloads the content, which takes over at the next slide boundary") {
-  fs::path dir = TempDir("hup");
+  testing::TempDir scratch("kiosk-hup");
+  const fs::path& dir = scratch.path();
   WriteSlides(dir / "content", "Alpha");
   fs::create_directories(dir / "capture");
   test::ChildProcess player(PlayerArgs({"--content", (dir / "content").string(), "--capture-dir",
@@ -131,9 +125,8 @@ TEST_CASE("SIGHUP reloads the content, which takes over at the next slide bounda
   auto beta = test::LoadRgb(RenderFirst(dir / "content", dir / "beta").string());
   REQUIRE(before);
   REQUIRE(after);
-  CHECK(test::DifferingPixels(after.get(), beta.get()) == 0);  // now Beta
-  CHECK(test::DifferingPixels(before.get(), after.get()) > 0);   // and it changed
-  fs::remove_all(dir);
+  CHECK(test::DifferingPixels(after.get(), beta.get()) == 0);   // now Beta
+  CHECK(test::DifferingPixels(before.get(), after.get()) > 0);  // and it changed
 }
 
 TEST_CASE("the player refuses to run as root unless told to") {

@@ -11,6 +11,7 @@
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/validate.h"
 #include "kiosk/platform/ttf_fonts.h"
+#include "tests/common/temp_dir.h"
 
 namespace kiosk {
 namespace {
@@ -18,13 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kSource = KIOSK_SOURCE_DIR;
-
-fs::path TempDir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("kiosk-test-" + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 bool Overlap(const Rect& a, const Rect& b) {
   return a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom();
@@ -75,7 +69,8 @@ TEST_CASE("every slide renders at every size with the band, and the QR code dial
     RenderOptions options;
     options.content_dir = kSource / "content";
     options.data_dir = kSource;
-    options.out_dir = TempDir("render");
+    testing::TempDir scratch("kiosk-render");
+    options.out_dir = scratch.path();
     options.width = size.width;
     options.height = size.height;
     auto written = RenderBundle(options);
@@ -109,14 +104,14 @@ TEST_CASE("every slide renders at every size with the band, and the QR code dial
     }
     // A phone can scan it: zbar decodes the dial link and nothing else.
     CHECK(test::DecodeQr((*written)[0].string()) == "tel:+18002921168");
-    fs::remove_all(options.out_dir);
   }
 }
 
 TEST_CASE("a PNG from kiosk render is the frame the player shows, rotated or not") {
   for (int rotation : {0, 90}) {
     CAPTURE(rotation);
-    fs::path dir = TempDir("match");
+    testing::TempDir scratch("kiosk-match");
+    const fs::path& dir = scratch.path();
     RenderOptions options;
     options.content_dir = kSource / "content";
     options.data_dir = kSource;
@@ -126,22 +121,22 @@ TEST_CASE("a PNG from kiosk render is the frame the player shows, rotated or not
     REQUIRE(written.ok());
 
     fs::create_directories(dir / "capture");
-    test::ChildProcess player({KIOSK_BIN, "--allow-root", "--size", "1920x1080", "--rotate",
-                               std::to_string(rotation), "--capture-dir",
-                               (dir / "capture").string(), "--exit-after", "1"},
-                              {"SDL_VIDEODRIVER=dummy"});
+    test::ChildProcess player(
+        {KIOSK_BIN, "--allow-root", "--size", "1920x1080", "--rotate", std::to_string(rotation),
+         "--capture-dir", (dir / "capture").string(), "--exit-after", "1"},
+        {"SDL_VIDEODRIVER=dummy"});
     REQUIRE(player.Wait(std::chrono::seconds(20)) == 0);
     auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
     auto rendered = test::LoadRgb((*written)[0].string());
     REQUIRE(shown);
     REQUIRE(rendered);
     CHECK(test::DifferingPixels(shown.get(), rendered.get()) == 0);
-    fs::remove_all(dir);
   }
 }
 
 TEST_CASE("a rotated frame is the upright slide turned a quarter clockwise") {
-  fs::path dir = TempDir("rotate");
+  testing::TempDir scratch("kiosk-rotate");
+  const fs::path& dir = scratch.path();
   RenderOptions upright;
   upright.content_dir = kSource / "content";
   upright.data_dir = kSource;
@@ -169,7 +164,6 @@ TEST_CASE("a rotated frame is the upright slide turned a quarter clockwise") {
     }
   }
   CHECK(differ == 0);
-  fs::remove_all(dir);
 }
 
 }  // namespace kiosk

@@ -11,6 +11,7 @@
 #include "child_process.h"
 #include "images.h"
 #include "kiosk/app/commands.h"
+#include "tests/common/temp_dir.h"
 
 namespace kiosk {
 namespace {
@@ -35,8 +36,8 @@ void WriteSlides(const fs::path& dir, const std::string& title) {
     "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
                 "label": {"fr": "Aide", "en": "Help"}},
     "slides": [{"id": "only", "duration_s": 5,
-                "fr": {"title": "Titre )" << title << R"("}, "en": {"title": ")" << title
-                                         << R"("}}]})";
+                "fr": {"title": "Titre )"
+                                     << title << R"("}, "en": {"title": ")" << title << R"("}}]})";
 }
 
 // Builds src into the web root as version n and signs it with the key.
@@ -74,40 +75,47 @@ bool Shown(const fs::path& captures, const fs::path& expected) {
 
 }  // namespace
 
-TEST_CASE("a published bundle reaches the screen; a newer one replaces it; a forged one never shows") {
-  fs::path work = fs::temp_directory_path() / ("kiosk-e2e-" + std::to_string(getpid()));
-  fs::remove_all(work);
+TEST_CASE(
+    "a published bundle reaches the screen; a newer one replaces it; a forged one never shows") {
+  testing::TempDir scratch("kiosk-e2e");
+  const fs::path& work = scratch.path();
   fs::create_directories(work / "www");
   fs::create_directories(work / "capture");
-  REQUIRE(Sh("cd " + work.string() + " && minisign -G -W -p admin.pub -s admin.key >/dev/null") == 0);
-  REQUIRE(Sh("cd " + work.string() + " && minisign -G -W -p other.pub -s other.key >/dev/null") == 0);
+  REQUIRE(Sh("cd " + work.string() + " && minisign -G -W -p admin.pub -s admin.key >/dev/null") ==
+          0);
+  REQUIRE(Sh("cd " + work.string() + " && minisign -G -W -p other.pub -s other.key >/dev/null") ==
+          0);
   std::string pub = Slurp(work / "admin.pub");
   std::string key_line = pub.substr(pub.find('\n') + 1);
   key_line = key_line.substr(0, key_line.find('\n'));
   Publish(work, "Alpha", 1, "admin.key");
 
-  test::ChildProcess server({"/usr/bin/python3", (kSource / "tests/servers/fault_server.py").string(),
-                             "--root", (work / "www").string(), "--max-seconds", "120"});
+  test::ChildProcess server({"/usr/bin/python3",
+                             (kSource / "tests/servers/fault_server.py").string(), "--root",
+                             (work / "www").string(), "--max-seconds", "120"});
   REQUIRE(server.WaitForOutput("https=", seconds(10)));
   std::string line = server.output();
   int port = std::stoi(line.substr(line.find("http=") + 5));
 
   std::ofstream(work / "kiosk.json") << R"({
-    "updates": {"url": "http://127.0.0.1:)" << port << R"(", "poll_interval_s": 10,
-                "trusted_keys": [")" << key_line << R"("]},
+    "updates": {"url": "http://127.0.0.1:)"
+                                     << port << R"(", "poll_interval_s": 10,
+                "trusted_keys": [")" << key_line
+                                     << R"("]},
     "device": {"name": "e2e"},
-    "state_dir": ")" << (work / "state").string() << R"(",
-    "status_file": ")" << (work / "status.json").string() << R"("})";
+    "state_dir": ")" << (work / "state").string()
+                                     << R"(",
+    "status_file": ")" << (work / "status.json").string()
+                                     << R"("})";
   fs::create_directories(work / "state");
 
   // Starts on a local bundle of 5-second slides so that the slide boundary
   // where network content takes over comes quickly.
   WriteSlides(work / "start", "Start");
-  test::ChildProcess player({KIOSK_BIN, "--allow-root", "--size", "800x480", "--config",
-                             (work / "kiosk.json").string(), "--content",
-                             (work / "start").string(), "--capture-dir",
-                             (work / "capture").string()},
-                            {"SDL_VIDEODRIVER=dummy"});
+  test::ChildProcess player(
+      {KIOSK_BIN, "--allow-root", "--size", "800x480", "--config", (work / "kiosk.json").string(),
+       "--content", (work / "start").string(), "--capture-dir", (work / "capture").string()},
+      {"SDL_VIDEODRIVER=dummy"});
   // Version 1 is fetched at start, verified, and shown at the next boundary.
   REQUIRE(player.WaitForOutput("network bundle v1 verified", seconds(30)));
   REQUIRE(player.WaitForOutput("now showing network bundle v1", seconds(15)));
@@ -138,17 +146,16 @@ TEST_CASE("a published bundle reaches the screen; a newer one replaces it; a for
   // After a restart, the cached version 3 is on the very first frame.
   fs::remove_all(work / "capture");
   fs::create_directories(work / "capture");
-  test::ChildProcess again({KIOSK_BIN, "--allow-root", "--size", "800x480", "--config",
-                            (work / "kiosk.json").string(), "--capture-dir",
-                            (work / "capture").string(), "--exit-after", "2"},
-                           {"SDL_VIDEODRIVER=dummy"});
+  test::ChildProcess again(
+      {KIOSK_BIN, "--allow-root", "--size", "800x480", "--config", (work / "kiosk.json").string(),
+       "--capture-dir", (work / "capture").string(), "--exit-after", "2"},
+      {"SDL_VIDEODRIVER=dummy"});
   CHECK(again.Wait(seconds(20)) == 0);
   CHECK_MESSAGE(again.output().find("showing cached bundle v3") != std::string::npos,
                 again.output());
   auto first = test::LoadRgb((work / "capture" / "frame-000.png").string());
   auto beta = test::LoadRgb(RenderExpected(work, "Beta").string());
   CHECK(test::DifferingPixels(first.get(), beta.get()) == 0);
-  fs::remove_all(work);
 }
 
 }  // namespace kiosk

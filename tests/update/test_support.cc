@@ -152,17 +152,6 @@ std::string Publisher::Publish(int64_t version, const BundleFiles& files,
   return text;
 }
 
-TempDir::TempDir() {
-  std::string templ = (std::filesystem::temp_directory_path() / "kiosk-update-XXXXXX").string();
-  if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = templ;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 int Sh(const std::string& command, std::string* output) {
   std::string full = command + (output != nullptr ? " 2>&1" : " >/dev/null 2>&1");
   FILE* pipe = ::popen(full.c_str(), "r");

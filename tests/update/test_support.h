@@ -23,6 +23,7 @@
 #include "kiosk/core/clock.h"
 #include "kiosk/core/fetcher.h"
 #include "kiosk/core/update/manifest.h"
+#include "tests/common/temp_dir.h"
 
 namespace kiosk::testing {
 
@@ -106,18 +107,6 @@ class ThreadSafeTestClock final : public Clock {
 
  private:
   std::atomic<int64_t> now_ms_{0};
-};
-
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 // Runs a shell command; returns its exit status (output discarded unless
