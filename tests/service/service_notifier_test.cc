@@ -133,7 +133,7 @@ TEST_CASE("watchdog pings are paced to a quarter of the interval") {
     REQUIRE(n.NotifyWatchdog().ok());
   }
   CHECK_FALSE(systemd.Next().has_value());  // 1.6 s < 5 s
-  clock.Advance(Millis(3400));               // 5.0 s since the ping
+  clock.Advance(Millis(3400));              // 5.0 s since the ping
   REQUIRE(n.NotifyWatchdog().ok());
   CHECK(systemd.Next() == "WATCHDOG=1");
   CHECK_FALSE(systemd.Next().has_value());
