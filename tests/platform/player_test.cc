@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "child_process.h"
+#include "fixtures.h"
 #include "images.h"
 #include "kiosk/app/commands.h"
 #include "tests/common/temp_dir.h"
@@ -25,28 +26,6 @@ std::vector<std::string> PlayerArgs(std::vector<std::string> extra) {
 }
 
 const std::vector<std::string> kHeadless = {"SDL_VIDEODRIVER=dummy"};
-
-void WriteSlides(const fs::path& dir, const std::string& english_title) {
-  fs::create_directories(dir);
-  std::ofstream(dir / "slides.json") << R"({"format": 1, "name": ")" << english_title << R"(",
-    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
-                "label": {"fr": "Aide", "en": "Help"}},
-    "slides": [{"id": "only", "duration_s": 5,
-                "fr": {"title": "Titre"}, "en": {"title": ")"
-                                     << english_title << R"("}}]})";
-}
-
-fs::path RenderFirst(const fs::path& content, const fs::path& out) {
-  RenderOptions options;
-  options.content_dir = content;
-  options.data_dir = kSource;
-  options.out_dir = out;
-  options.width = 800;
-  options.height = 480;
-  auto written = RenderBundle(options);
-  REQUIRE_MESSAGE(written.ok(), written.status().message());
-  return (*written)[0];
-}
 
 }  // namespace
 
@@ -71,7 +50,8 @@ TEST_CASE("an invalid --content bundle is refused and the built-in slides are sh
   CHECK(player.output().find("refusing --content " + (dir / "bad").string()) != std::string::npos);
   CHECK(player.output().find("$.slides: expected an array, got a string") != std::string::npos);
   auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
-  auto builtin = test::LoadRgb(RenderFirst(kSource / "content", dir / "builtin").string());
+  auto builtin =
+      test::LoadRgb(test::RenderFirstSlide(kSource / "content", dir / "builtin").string());
   CHECK(test::DifferingPixels(shown.get(), builtin.get()) == 0);
 }
 
@@ -107,13 +87,13 @@ TEST_CASE("an invalid config file is reported and the player still shows its sli
 TEST_CASE("SIGHUP reloads the content, which takes over at the next slide boundary") {
   testing::TempDir scratch("kiosk-hup");
   const fs::path& dir = scratch.path();
-  WriteSlides(dir / "content", "Alpha");
+  test::WriteOneSlideBundle(dir / "content", "Alpha");
   fs::create_directories(dir / "capture");
   test::ChildProcess player(PlayerArgs({"--content", (dir / "content").string(), "--capture-dir",
                                         (dir / "capture").string()}),
                             kHeadless);
   REQUIRE(player.WaitForOutput("first frame on screen", seconds(20)));
-  WriteSlides(dir / "content", "Beta");
+  test::WriteOneSlideBundle(dir / "content", "Beta");
   player.Signal(SIGHUP);
   REQUIRE(player.WaitForOutput("now showing --content", seconds(15)));
   // Let the crossfade (800 ms) finish and the settled frame be captured.
@@ -122,7 +102,7 @@ TEST_CASE("SIGHUP reloads the content, which takes over at the next slide bounda
   REQUIRE(player.Wait(seconds(5)) == 0);
   auto before = test::LoadRgb((dir / "capture" / "frame-000.png").string());
   auto after = test::LoadRgb((dir / "capture" / "frame-001.png").string());
-  auto beta = test::LoadRgb(RenderFirst(dir / "content", dir / "beta").string());
+  auto beta = test::LoadRgb(test::RenderFirstSlide(dir / "content", dir / "beta").string());
   REQUIRE(before);
   REQUIRE(after);
   CHECK(test::DifferingPixels(after.get(), beta.get()) == 0);   // now Beta

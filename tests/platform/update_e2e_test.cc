@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "child_process.h"
+#include "fixtures.h"
 #include "images.h"
 #include "kiosk/app/commands.h"
 #include "tests/common/temp_dir.h"
@@ -30,19 +31,9 @@ std::string Slurp(const fs::path& p) {
   return s.str();
 }
 
-void WriteSlides(const fs::path& dir, const std::string& title) {
-  fs::create_directories(dir);
-  std::ofstream(dir / "slides.json") << R"({"format": 1, "name": ")" << title << R"(",
-    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
-                "label": {"fr": "Aide", "en": "Help"}},
-    "slides": [{"id": "only", "duration_s": 5,
-                "fr": {"title": "Titre )"
-                                     << title << R"("}, "en": {"title": ")" << title << R"("}}]})";
-}
-
 // Builds src into the web root as version n and signs it with the key.
 void Publish(const fs::path& work, const std::string& title, int version, const std::string& key) {
-  WriteSlides(work / "src", title);
+  test::WriteOneSlideBundle(work / "src", title);
   REQUIRE(Sh(std::string(KIOSK_BIN) + " bundle build " + (work / "src").string() + " " +
              (work / "www").string() + " --version " + std::to_string(version) + " >/dev/null") ==
           0);
@@ -51,16 +42,8 @@ void Publish(const fs::path& work, const std::string& title, int version, const 
 }
 
 fs::path RenderExpected(const fs::path& work, const std::string& title) {
-  WriteSlides(work / ("expected-" + title), title);
-  RenderOptions options;
-  options.content_dir = work / ("expected-" + title);
-  options.data_dir = kSource;
-  options.out_dir = work / ("png-" + title);
-  options.width = 800;
-  options.height = 480;
-  auto written = RenderBundle(options);
-  REQUIRE(written.ok());
-  return (*written)[0];
+  test::WriteOneSlideBundle(work / ("expected-" + title), title);
+  return test::RenderFirstSlide(work / ("expected-" + title), work / ("png-" + title));
 }
 
 // True once a captured frame equals the expected PNG.
@@ -111,7 +94,7 @@ TEST_CASE(
 
   // Starts on a local bundle of 5-second slides so that the slide boundary
   // where network content takes over comes quickly.
-  WriteSlides(work / "start", "Start");
+  test::WriteOneSlideBundle(work / "start", "Start");
   test::ChildProcess player(
       {KIOSK_BIN, "--allow-root", "--size", "800x480", "--config", (work / "kiosk.json").string(),
        "--content", (work / "start").string(), "--capture-dir", (work / "capture").string()},

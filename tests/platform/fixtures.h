@@ -1,0 +1,41 @@
+// Small bundles and reference renders shared by the player tests.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "kiosk/app/commands.h"
+
+namespace kiosk::test {
+
+// A one-slide bundle in dir whose slide (5 s) reads `title` in both
+// languages, so two titles give two different frames.
+inline void WriteOneSlideBundle(const std::filesystem::path& dir, const std::string& title) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "slides.json") << R"({"format": 1, "name": ")" << title << R"(",
+    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
+                "label": {"fr": "Aide", "en": "Help"}},
+    "slides": [{"id": "only", "duration_s": 5,
+                "fr": {"title": "Titre )"
+                                     << title << R"("}, "en": {"title": ")" << title << R"("}}]})";
+}
+
+// Renders the first slide of the bundle in content at 800x480 (the size the
+// player tests run at) into out; returns the PNG's path.
+inline std::filesystem::path RenderFirstSlide(const std::filesystem::path& content,
+                                              const std::filesystem::path& out) {
+  RenderOptions options;
+  options.content_dir = content;
+  options.data_dir = KIOSK_SOURCE_DIR;
+  options.out_dir = out;
+  options.width = 800;
+  options.height = 480;
+  auto written = RenderBundle(options);
+  REQUIRE_MESSAGE(written.ok(), written.status().message());
+  return (*written)[0];
+}
+
+}  // namespace kiosk::test
