@@ -23,15 +23,8 @@ BundleFiles FilesOf(int64_t version) {
 // Stages and commits a correctly signed bundle.
 void CommitBundle(BundleCache& cache, const TestSigner& signer, int64_t version,
                   int64_t applied_at = 1'795'946'400) {
-  const BundleFiles files = FilesOf(version);
-  const std::string manifest = ManifestToJson(testing::ManifestFor(version, files));
-  auto staging = cache.BeginStaging(version);
-  REQUIRE(staging.ok());
-  REQUIRE(cache.WriteStagedFile(*staging, kManifestName, manifest).ok());
-  REQUIRE(cache.WriteStagedFile(*staging, kSignatureName, signer.Sign(manifest)).ok());
-  for (const auto& [path, bytes] : files) {
-    REQUIRE(cache.WriteStagedFile(*staging, path, bytes).ok());
-  }
+  auto staging = testing::StageSignedBundle(cache, signer, version, FilesOf(version));
+  REQUIRE_MESSAGE(staging.ok(), staging.status().message());
   auto dir =
       cache.Commit(*staging, version, applied_at, "\"e" + std::to_string(version) + "\"", "");
   REQUIRE_MESSAGE(dir.ok(), dir.status().message());
@@ -238,14 +231,8 @@ TEST_CASE_FIXTURE(Fixture, "bundle cache: a failing disk during commit keeps the
   BundleCache cache(store, kState);
   REQUIRE(cache.Open().ok());
   CommitBundle(cache, signer, 1);
-  const BundleFiles files = FilesOf(2);
-  const std::string manifest = ManifestToJson(testing::ManifestFor(2, files));
-  auto staging = cache.BeginStaging(2);
-  REQUIRE(staging.ok());
-  REQUIRE(cache.WriteStagedFile(*staging, kManifestName, manifest).ok());
-  REQUIRE(cache.WriteStagedFile(*staging, kSignatureName, signer.Sign(manifest)).ok());
-  for (const auto& [path, bytes] : files)
-    REQUIRE(cache.WriteStagedFile(*staging, path, bytes).ok());
+  auto staging = testing::StageSignedBundle(cache, signer, 2, FilesOf(2));
+  REQUIRE_MESSAGE(staging.ok(), staging.status().message());
   // Remove + rename succeed, the state.json write fails.
   store.FailWritesAfter(2);
   auto r = cache.Commit(*staging, 2, 0, "", "");

@@ -43,18 +43,9 @@ testing::BundleFiles FilesOf(int64_t version) {
   cache.SelectAtStart(keys, nullptr);
   for (;;) {
     const int64_t version = cache.state().highest_applied_version + 1;
-    const auto files = FilesOf(version);
-    const std::string manifest = ManifestToJson(testing::ManifestFor(version, files));
-    auto staging = cache.BeginStaging(version);
+    auto staging = testing::StageSignedBundle(cache, signer, version, FilesOf(version));
     if (!staging.ok()) ::_exit(4);
-    bool ok = cache.WriteStagedFile(*staging, kManifestName, manifest).ok() &&
-              cache.WriteStagedFile(*staging, kSignatureName, signer.Sign(manifest)).ok();
-    for (const auto& [path, bytes] : files) {
-      ok = ok && cache.WriteStagedFile(*staging, path, bytes).ok();
-    }
-    if (!ok || !cache.Commit(*staging, version, 1'795'946'400 + version, "", "").ok()) {
-      ::_exit(5);
-    }
+    if (!cache.Commit(*staging, version, 1'795'946'400 + version, "", "").ok()) ::_exit(5);
   }
 }
 
@@ -73,15 +64,8 @@ TEST_CASE("crash: SIGKILL at any moment leaves the old bundle or the new, never 
     REQUIRE(cache.Open().ok());
     const auto t0 = std::chrono::steady_clock::now();
     for (int64_t version = 1; version <= 3; ++version) {
-      const auto files = FilesOf(version);
-      const std::string manifest = ManifestToJson(testing::ManifestFor(version, files));
-      auto staging = cache.BeginStaging(version);
+      auto staging = testing::StageSignedBundle(cache, signer, version, FilesOf(version));
       REQUIRE(staging.ok());
-      REQUIRE(cache.WriteStagedFile(*staging, kManifestName, manifest).ok());
-      REQUIRE(cache.WriteStagedFile(*staging, kSignatureName, signer.Sign(manifest)).ok());
-      for (const auto& [path, bytes] : files) {
-        REQUIRE(cache.WriteStagedFile(*staging, path, bytes).ok());
-      }
       REQUIRE(cache.Commit(*staging, version, 0, "", "").ok());
     }
     commit_us =

@@ -152,6 +152,21 @@ std::string Publisher::Publish(int64_t version, const BundleFiles& files,
   return text;
 }
 
+Result<std::filesystem::path> StageSignedBundle(update::BundleCache& cache,
+                                                const TestSigner& signer, int64_t version,
+                                                const BundleFiles& files) {
+  const std::string manifest = update::ManifestToJson(ManifestFor(version, files));
+  auto staging = cache.BeginStaging(version);
+  if (!staging.ok()) return staging.status();
+  Status s = cache.WriteStagedFile(*staging, update::kManifestName, manifest);
+  if (s.ok()) s = cache.WriteStagedFile(*staging, update::kSignatureName, signer.Sign(manifest));
+  for (auto it = files.begin(); s.ok() && it != files.end(); ++it) {
+    s = cache.WriteStagedFile(*staging, it->first, it->second);
+  }
+  if (!s.ok()) return s;
+  return staging;
+}
+
 int Sh(const std::string& command, std::string* output) {
   std::string full = command + (output != nullptr ? " 2>&1" : " >/dev/null 2>&1");
   FILE* pipe = ::popen(full.c_str(), "r");

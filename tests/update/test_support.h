@@ -7,6 +7,7 @@
 //                 so tests can sign thousands of manifests without the binary
 //                 (cross-checked against `minisign -V` in minisign_test.cc).
 //   Publisher     publishes a signed bundle on a FakeFetcher.
+//   StageSignedBundle  writes a signed bundle into a cache's staging dir.
 //   TempDir, Sh, ReadText, WriteText  for tests on the real disk.
 //
 // Not thread-safe unless stated.
@@ -22,6 +23,7 @@
 
 #include "kiosk/core/clock.h"
 #include "kiosk/core/fetcher.h"
+#include "kiosk/core/update/bundle_cache.h"
 #include "kiosk/core/update/manifest.h"
 #include "tests/common/temp_dir.h"
 
@@ -108,6 +110,13 @@ class ThreadSafeTestClock final : public Clock {
  private:
   std::atomic<int64_t> now_ms_{0};
 };
+
+// Stages a correctly signed bundle of `files` as `version` in the cache:
+// the manifest, its signature and every file. Returns the staging directory,
+// ready for Commit, or the first failure.
+Result<std::filesystem::path> StageSignedBundle(update::BundleCache& cache,
+                                                const TestSigner& signer, int64_t version,
+                                                const BundleFiles& files);
 
 // Runs a shell command; returns its exit status (output discarded unless
 // output is given).
