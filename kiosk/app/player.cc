@@ -79,9 +79,28 @@ struct Prepared {
   std::vector<TimedView> rest;       // views not laid out yet (see Complete)
 };
 
-// Lays out views in order until `at_most` of them succeed; the others wait in
-// `rest` for Complete. Views that cannot be laid out at this size are left out
-// with a warning. Fails if none can be shown.
+// Lays out views from the front of p.rest, in order, until p.cycle holds
+// `at_most` views; views that cannot be laid out at this size are left out
+// with a warning. What is not reached stays in p.rest.
+void LayOutViews(Prepared& p, FontSet& fonts, size_t at_most) {
+  LayoutOptions options;
+  options.margin_percent = p.display.margin_percent;
+  options.enforce_floors = p.enforce_floors;
+  size_t i = 0;
+  for (; i < p.rest.size() && p.cycle.size() < at_most; ++i) {
+    auto frame = LayoutFrame(p.bundle, p.rest[i].view, p.width, p.height, fonts, options);
+    if (!frame.ok()) {
+      LogWarning(p.origin + ": leaving out " + frame.status().message());
+      continue;
+    }
+    p.cycle.push_back(p.rest[i]);
+    p.layouts.push_back(std::move(*frame));
+  }
+  p.rest.erase(p.rest.begin(), p.rest.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+// Lays out the bundle's first `at_most` showable views; the others wait in
+// `rest` for Complete. Fails if no view can be shown.
 Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig& display, int width,
                          int height, FontSet& fonts, bool enforce_floors = true,
                          size_t at_most = SIZE_MAX) {
@@ -93,20 +112,7 @@ Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig&
   p.rest = BuildCycle(bundle, display.layout);
   p.bundle = std::move(bundle);
   p.origin = std::move(origin);
-  LayoutOptions options;
-  options.margin_percent = display.margin_percent;
-  options.enforce_floors = enforce_floors;
-  size_t i = 0;
-  for (; i < p.rest.size() && p.cycle.size() < at_most; ++i) {
-    auto frame = LayoutFrame(p.bundle, p.rest[i].view, width, height, fonts, options);
-    if (!frame.ok()) {
-      LogWarning(p.origin + ": leaving out " + frame.status().message());
-      continue;
-    }
-    p.cycle.push_back(p.rest[i]);
-    p.layouts.push_back(std::move(*frame));
-  }
-  p.rest.erase(p.rest.begin(), p.rest.begin() + static_cast<std::ptrdiff_t>(i));
+  LayOutViews(p, fonts, at_most);
   if (p.cycle.empty()) {
     return Status::Rejected(p.origin + ": no slide can be shown at " + std::to_string(width) + "x" +
                             std::to_string(height));
@@ -114,18 +120,8 @@ Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig&
   return p;
 }
 
-// Lays out the views Prepare left for later.
-void Complete(Prepared& p, FontSet& fonts) {
-  if (p.rest.empty()) return;
-  auto more = Prepare(p.bundle, p.origin, p.display, p.width, p.height, fonts, p.enforce_floors);
-  // Prepare(all) repeats the views already laid out; keep its full result
-  // when it succeeded, which it does whenever the first pass did.
-  if (more.ok()) {
-    p.cycle = std::move(more->cycle);
-    p.layouts = std::move(more->layouts);
-  }
-  p.rest.clear();
-}
+// Lays out the views Prepare left for later, after the ones already done.
+void Complete(Prepared& p, FontSet& fonts) { LayOutViews(p, fonts, SIZE_MAX); }
 
 class Player {
  public:
@@ -137,6 +133,9 @@ class Player {
   // at_most: lay out only that many views now (the first frame needs one);
   // the others are laid out by Complete.
   Result<Prepared> LoadContent(const Config& config, size_t at_most = SIZE_MAX);
+  // One bundle directory, parsed and laid out for this panel.
+  Result<Prepared> LoadAndPrepare(const std::filesystem::path& dir, const std::string& origin,
+                                  const Config& config, size_t at_most = SIZE_MAX);
   void HandleEvent(const SDL_Event& e);
   void Reload();
   void OnDeadline(Millis now);
@@ -245,15 +244,9 @@ void Player::TakeAppliedBundle() {
   cached_dir_ = applied->first;
   cached_version_ = applied->second;
   std::string origin = "network bundle v" + std::to_string(applied->second);
-  auto bundle = LoadBundleDir(applied->first);
-  if (!bundle.ok()) {
-    LogError("keeping the current content: " + origin + ": " + bundle.status().message());
-    return;
-  }
-  auto prepared = Prepare(std::move(*bundle), origin, config_.display, compositor_->logical_width(),
-                          compositor_->logical_height(), *fonts_);
+  auto prepared = LoadAndPrepare(applied->first, origin, config_);
   if (!prepared.ok()) {
-    LogError("keeping the current content: " + prepared.status().message());
+    LogError("keeping the current content: " + origin + ": " + prepared.status().message());
     return;
   }
   LogInfo(origin + " verified; it takes over at the next slide boundary");
@@ -262,31 +255,27 @@ void Player::TakeAppliedBundle() {
   if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
 }
 
+Result<Prepared> Player::LoadAndPrepare(const std::filesystem::path& dir, const std::string& origin,
+                                        const Config& config, size_t at_most) {
+  auto bundle = LoadBundleDir(dir);
+  if (!bundle.ok()) return bundle.status();
+  return Prepare(std::move(*bundle), origin, config.display, compositor_->logical_width(),
+                 compositor_->logical_height(), *fonts_, /*enforce_floors=*/true, at_most);
+}
+
 Result<Prepared> Player::LoadContent(const Config& config, size_t at_most) {
   int w = compositor_->logical_width(), h = compositor_->logical_height();
   if (options_.content_dir) {
     std::string origin = "--content " + options_.content_dir->string();
-    auto bundle = LoadBundleDir(*options_.content_dir);
-    if (bundle.ok()) {
-      auto p = Prepare(std::move(*bundle), origin, config.display, w, h, *fonts_, true, at_most);
-      if (p.ok()) return p;
-      LogError("refusing " + origin + ": " + p.status().message() +
-               "; showing the built-in content");
-    } else {
-      LogError("refusing " + origin + ": " + bundle.status().message() +
-               "; showing the built-in content");
-    }
+    auto p = LoadAndPrepare(*options_.content_dir, origin, config, at_most);
+    if (p.ok()) return p;
+    LogError("refusing " + origin + ": " + p.status().message() + "; falling back");
   }
   if (cached_dir_) {
     std::string origin = "cached bundle v" + std::to_string(cached_version_);
-    auto bundle = LoadBundleDir(*cached_dir_);
-    if (bundle.ok()) {
-      auto p = Prepare(std::move(*bundle), origin, config.display, w, h, *fonts_, true, at_most);
-      if (p.ok()) return p;
-      LogError("not showing the " + origin + ": " + p.status().message());
-    } else {
-      LogError("not showing the " + origin + ": " + bundle.status().message());
-    }
+    auto p = LoadAndPrepare(*cached_dir_, origin, config, at_most);
+    if (p.ok()) return p;
+    LogError("not showing the " + origin + ": " + p.status().message());
   }
   auto builtin_dir = options_.data_dir / "content";
   auto bundle = LoadBundleDir(builtin_dir);
