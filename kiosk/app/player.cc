@@ -141,6 +141,8 @@ class Player {
   void OnDeadline(Millis now);
   Status RenderNext();
   void DrawFrame(Millis now);
+  // A compositor for the display's current size and the configured rotation.
+  void RebuildCompositor();
   void PresentSettled();
   void Capture();
   void Report();
@@ -305,8 +307,7 @@ Status Player::Start() {
   LogInfo("display: " + std::to_string(display_->width()) + "x" +
           std::to_string(display_->height()) + ", " + display_->description() + ", rotation " +
           std::to_string(config_.display.rotation_degrees));
-  compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
-                                             display_->height(), config_.display.rotation_degrees);
+  RebuildCompositor();
 
   // The cache is read (and re-verified) before the first frame, so a unit
   // that has good network content never flashes the built-in slides.
@@ -391,6 +392,11 @@ void Player::DrawFrame(Millis now) {
   }
 }
 
+void Player::RebuildCompositor() {
+  compositor_ = std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
+                                             display_->height(), config_.display.rotation_degrees);
+}
+
 // A settled frame is presented twice: on the KMSDRM console (double
 // buffered, page flips) a single present after a still period did not reach
 // the screen in our QEMU test until the next one, and READY must mean "on
@@ -426,11 +432,7 @@ void Player::Reload() {
       // (size) take effect at the next start.
       bool rotated = config->display.rotation_degrees != config_.display.rotation_degrees;
       config_ = *config;
-      if (rotated) {
-        compositor_ =
-            std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
-                                         display_->height(), config_.display.rotation_degrees);
-      }
+      if (rotated) RebuildCompositor();
       // New update settings (URL, keys, interval) take effect now.
       StopUpdater();
       StartUpdater();
@@ -458,9 +460,7 @@ void Player::HandleEvent(const SDL_Event& e) {
                                            e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
     if (display_->RefreshSize()) {
       // A resized window: lay everything out again for the new size.
-      compositor_ =
-          std::make_unique<Compositor>(display_->renderer(), *fonts_, display_->width(),
-                                       display_->height(), config_.display.rotation_degrees);
+      RebuildCompositor();
       auto content = LoadContent(config_);
       if (content.ok()) {
         showing_ = std::move(*content);
