@@ -18,6 +18,9 @@
 #include "kiosk/core/layout.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/rotation.h"
+#include "kiosk/core/update/bundle_verify.h"
+#include "kiosk/core/update/status_report.h"
+#include "kiosk/core/update/trust.h"
 #include "kiosk/core/update/updater.h"
 #include "kiosk/core/update/updater_thread.h"
 #include "kiosk/platform/compositor.h"
@@ -34,7 +37,7 @@ constexpr Millis kFrameInterval{16};  // ~60 frames per second during a crossfad
 constexpr size_t kMaxCaptures = 200;  // --capture-dir never fills a disk
 
 // Event codes of our one registered SDL event type.
-enum WakeCode : Sint32 { kSignal = 1, kBundleApplied = 2 };
+enum WakeCode : Sint32 { kSignal = 1, kBundleApplied = 2, kTrustChanged = 3 };
 
 Uint32 g_wake_event = 0;
 
@@ -67,10 +70,49 @@ class SignalThread {
   std::thread thread_;
 };
 
+// Stands in for the network when the real fetcher cannot be made: every
+// fetch fails with the reason, so the updater reports it in the status file.
+class UnavailableFetcher final : public Fetcher {
+ public:
+  explicit UnavailableFetcher(Status why) : why_(std::move(why)) {}
+  Result<FetchResponse> Fetch(const FetchRequest&) override { return why_; }
+
+ private:
+  Status why_;
+};
+
+// A place content can come from, in the order the player tries them.
+struct Candidate {
+  update::ContentSource source = update::ContentSource::kBuiltin;
+  std::filesystem::path dir;
+  std::optional<int64_t> version;     // cache and network bundles
+  std::optional<int64_t> applied_at;  // when the updater applied it
+
+  bool SameAs(const Candidate& o) const {
+    return source == o.source && dir == o.dir && version == o.version;
+  }
+};
+
+std::string OriginOf(const Candidate& c) {
+  switch (c.source) {
+    case update::ContentSource::kOverride:
+      return "--content " + c.dir.string();
+    case update::ContentSource::kCache:
+      return "cached bundle v" + std::to_string(c.version.value_or(0));
+    case update::ContentSource::kNetwork:
+      return "network bundle v" + std::to_string(c.version.value_or(0));
+    case update::ContentSource::kBuiltin:
+      break;
+  }
+  return "built-in";
+}
+
 // A bundle ready to show on this panel: the cycle and a layout per view.
 struct Prepared {
   Bundle bundle;
-  std::string origin;  // "built-in", "--content DIR", ...
+  Candidate from;
+  std::optional<int64_t> published, expires;  // of a signed bundle's manifest
+  std::string origin;                         // "built-in", "--content DIR", ...
   DisplayConfig display;
   int width = 0, height = 0;
   bool enforce_floors = true;
@@ -130,14 +172,26 @@ class Player {
 
  private:
   Status Start();
-  // at_most: lay out only that many views now (the first frame needs one);
-  // the others are laid out by Complete.
-  Result<Prepared> LoadContent(const Config& config, size_t at_most = SIZE_MAX);
-  // One bundle directory, parsed and laid out for this panel.
-  Result<Prepared> LoadAndPrepare(const std::filesystem::path& dir, const std::string& origin,
-                                  const Config& config, size_t at_most = SIZE_MAX);
+  // Chooses what to show: --content, then the cached bundles (newest
+  // first), then the built-in content; each verified against the trust of
+  // this moment. at_most: lay out only that many views now (the first frame
+  // needs one); the others are laid out by Complete.
+  Result<Prepared> ChooseContent(size_t at_most = SIZE_MAX);
+  // One candidate, verified (signature and every hash, for signed bundles)
+  // and parsed from the very bytes that verified, checked against the
+  // pinned contact, and laid out for this panel.
+  Result<Prepared> LoadCandidate(const Candidate& candidate, const update::Trust& trust,
+                                 size_t at_most);
+  std::shared_ptr<const update::Trust> TrustNow() const;
   void HandleEvent(const SDL_Event& e);
   void Reload();
+  // Puts prepared on screen now (a cut), for when what is showing may no
+  // longer be shown or no longer fits.
+  void ShowNow(Prepared prepared);
+  // Re-chooses after anything that can change what may be shown (SIGHUP, a
+  // new root document): a switch at the next slide boundary if what is
+  // showing still verifies, else at once.
+  void Rechoose(const char* why);
   void OnDeadline(Millis now);
   Status RenderNext();
   void DrawFrame(Millis now);
@@ -146,6 +200,8 @@ class Player {
   void PresentSettled();
   void Capture();
   void Report();
+  // The status file's "shown" part: called whenever showing_ changes.
+  void PublishShown();
   // Remote updates (docs/bundle-format.md): on when updates.url is set.
   void StartUpdater();
   void StopUpdater();
@@ -172,45 +228,76 @@ class Player {
   // The updater runs on its own thread; it hands over a verified bundle
   // through applied_ and an SDL event, and the switch happens here.
   PosixFileStore store_;
-  std::unique_ptr<CurlFetcher> fetcher_;
+  std::unique_ptr<update::StatusBoard> board_;
+  std::unique_ptr<Fetcher> fetcher_;
   std::unique_ptr<update::Updater> updater_;
   std::unique_ptr<update::UpdaterThread> updater_thread_;
-  std::optional<std::filesystem::path> cached_dir_;  // the newest verified bundle
-  int64_t cached_version_ = 0;
+  // The trust of the configuration, used when no updater runs.
+  std::shared_ptr<const update::Trust> config_trust_;
+  // The cached bundles the updater vouched for, newest first (at most two:
+  // the cache keeps current and previous).
+  std::vector<Candidate> cached_;
   std::mutex applied_mu_;
-  std::optional<std::pair<std::filesystem::path, int64_t>> applied_;  // guarded by applied_mu_
+  std::optional<Candidate> applied_;  // guarded by applied_mu_
 };
 
+std::shared_ptr<const update::Trust> Player::TrustNow() const {
+  return updater_ ? updater_->trust() : config_trust_;
+}
+
 void Player::StartUpdater() {
+  config_trust_ = std::make_shared<const update::Trust>(update::TrustFromConfig(config_));
+  cached_.clear();
+  std::error_code ec;
+  const bool have_state = std::filesystem::is_directory(config_.state_dir, ec);
+  // The status file is written whenever the unit updates or keeps a cache
+  // (a developer's machine has neither, and no status file).
+  board_ = std::make_unique<update::StatusBoard>(
+      store_,
+      (!config_.updates.url.empty() || have_state) ? config_.status_file : std::filesystem::path());
+  board_->SetUnitProblems(options_.config_problems, options_.config_warnings);
   if (config_.updates.url.empty()) {
     // Updates off. A unit whose URL was removed still shows its last
     // verified bundle and keeps reporting: the updater runs without polling
     // whenever the state directory exists (a developer's machine has none).
-    std::error_code ec;
-    if (!std::filesystem::is_directory(config_.state_dir, ec)) {
+    if (!have_state) {
       LogInfo("updates off (no updates.url in the configuration)");
       return;
     }
     LogInfo("updates off (no updates.url); showing the cache in " + config_.state_dir.string());
   }
   auto fetcher = CurlFetcher::Create(CurlFetcherOptionsFor(config_.updates));
-  if (!fetcher.ok()) {
-    LogError("updates off: " + fetcher.status().message());
-    return;
+  if (fetcher.ok()) {
+    fetcher_ = std::move(*fetcher);
+  } else {
+    // No way to fetch (a missing pinned CA file, say): the cache is still
+    // verified and shown, and every poll reports why nothing is fetched.
+    LogError("updates: " + fetcher.status().message());
+    fetcher_ = std::make_unique<UnavailableFetcher>(fetcher.status());
   }
-  fetcher_ = std::move(*fetcher);
   std::filesystem::path data_dir = options_.data_dir;
   int w = display_->width(), h = display_->height();
   if (config_.display.rotation_degrees % 180 != 0) std::swap(w, h);
   // Runs on the updater's thread: the player's own checks, plus this
-  // panel's size, so a bundle that cannot show here is refused up front.
-  auto validator = [data_dir, w, h](const std::filesystem::path& dir) {
+  // panel's size, so a bundle that cannot show here is refused up front,
+  // and the unit's pinned contact, so a bundle with another is refused.
+  auto validator = [this, data_dir, w, h](const std::filesystem::path& dir) {
+    auto bundle = LoadBundleDir(dir);
+    if (bundle.ok()) {
+      const PinnedContact pinned = updater_->trust()->contact;
+      if (!SamePhoneNumber(bundle->contact.hotline, pinned.hotline) ||
+          !SameEmail(bundle->contact.email, pinned.email)) {
+        return Status::Rejected(
+            "slides.json: contact " + bundle->contact.hotline + ", " + bundle->contact.email +
+            " differs from this unit's pinned contact " + pinned.hotline + ", " + pinned.email);
+      }
+    }
     return CheckContent(dir, data_dir, w, h);
   };
   auto on_applied = [this](const std::filesystem::path& dir, int64_t version) {
     {
       std::lock_guard<std::mutex> lock(applied_mu_);
-      applied_ = std::make_pair(dir, version);
+      applied_ = Candidate{update::ContentSource::kNetwork, dir, version, clock_.UnixSeconds()};
     }
     SDL_Event e{};
     e.type = g_wake_event;
@@ -219,9 +306,27 @@ void Player::StartUpdater() {
   };
   updater_ = std::make_unique<update::Updater>(update::UpdaterOptions::FromConfig(config_),
                                                *fetcher_, store_, clock_, validator, on_applied);
+  updater_->set_status_sink(
+      [board = board_.get()](const update::UnitStatus& s) { board->PublishChecks(s); });
+  updater_->set_on_trust_changed([] {
+    SDL_Event e{};
+    e.type = g_wake_event;
+    e.user.code = kTrustChanged;
+    SDL_PushEvent(&e);
+  });
   if (auto cached = updater_->Start()) {
-    cached_dir_ = cached->dir;
-    cached_version_ = cached->applied.version;
+    cached_.push_back(Candidate{update::ContentSource::kCache, cached->dir, cached->applied.version,
+                                cached->applied.applied_at});
+  }
+  // The cache's other bundle, in case the trust changes under the first.
+  const update::CacheState& state = updater_->cache_state();
+  for (const auto& other : {state.current, state.previous}) {
+    if (other && (cached_.empty() || *cached_.front().version != other->version)) {
+      cached_.push_back(
+          Candidate{update::ContentSource::kCache,
+                    config_.state_dir / "bundles" / ("v" + std::to_string(other->version)),
+                    other->version, other->applied_at});
+    }
   }
   // The real clock drives the condition variable directly, so the worker
   // can sleep until its poll is due: no periodic wake-ups on an idle unit.
@@ -237,58 +342,158 @@ void Player::StopUpdater() {
 }
 
 void Player::TakeAppliedBundle() {
-  std::optional<std::pair<std::filesystem::path, int64_t>> applied;
+  std::optional<Candidate> applied;
   {
     std::lock_guard<std::mutex> lock(applied_mu_);
     applied.swap(applied_);
   }
   if (!applied) return;
-  cached_dir_ = applied->first;
-  cached_version_ = applied->second;
-  std::string origin = "network bundle v" + std::to_string(applied->second);
-  auto prepared = LoadAndPrepare(applied->first, origin, config_);
+  cached_.insert(cached_.begin(), *applied);
+  if (cached_.size() > 2) cached_.resize(2);
+  auto prepared = ChooseContent();
   if (!prepared.ok()) {
-    LogError("keeping the current content: " + origin + ": " + prepared.status().message());
+    LogError("keeping the current content: " + prepared.status().message());
     return;
   }
-  LogInfo(origin + " verified; it takes over at the next slide boundary");
+  if (!prepared->from.SameAs(*applied)) {
+    LogError("keeping the current content: " + OriginOf(*applied) + " was not chosen");
+    return;
+  }
+  LogInfo(prepared->origin + " verified; it takes over at the next slide boundary");
   pending_ = std::move(*prepared);
   fonts_->Trim();
   if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
 }
 
-Result<Prepared> Player::LoadAndPrepare(const std::filesystem::path& dir, const std::string& origin,
-                                        const Config& config, size_t at_most) {
-  auto bundle = LoadBundleDir(dir);
-  if (!bundle.ok()) return bundle.status();
-  return Prepare(std::move(*bundle), origin, config.display, compositor_->logical_width(),
-                 compositor_->logical_height(), *fonts_, /*enforce_floors=*/true, at_most);
+Result<Prepared> Player::LoadCandidate(const Candidate& c, const update::Trust& trust,
+                                       size_t at_most) {
+  const std::string origin = OriginOf(c);
+  std::error_code ec;
+  const bool is_signed = c.source == update::ContentSource::kCache ||
+                         c.source == update::ContentSource::kNetwork ||
+                         std::filesystem::exists(c.dir / update::kManifestName, ec);
+  Result<Bundle> bundle = Status::Internal("not loaded");
+  std::optional<update::Manifest> manifest;
+  if (is_signed) {
+    // Verified now, against the keys trusted now, whatever verified before.
+    update::BundleCheck check = update::VerifyBundleDir(store_, c.dir, trust.content);
+    if (!check.ok()) {
+      return check.ToStatus().WithContext(origin + " does not verify (trusting " +
+                                          trust.Describe() + ")");
+    }
+    if (c.version && check.manifest->version != *c.version) {
+      return Status::Unverified(origin + ": its manifest is version " +
+                                std::to_string(check.manifest->version));
+    }
+    bundle = ParseBundle(check.slides_json, (c.dir / kSlidesFileName).string());
+    manifest = std::move(check.manifest);
+  } else {
+    bundle = LoadBundleDir(c.dir);
+  }
+  if (!bundle.ok()) return bundle.status().WithContext(origin);
+  if (c.source != update::ContentSource::kBuiltin &&
+      (!SamePhoneNumber(bundle->contact.hotline, trust.contact.hotline) ||
+       !SameEmail(bundle->contact.email, trust.contact.email))) {
+    return Status::Rejected(origin + ": its contact " + bundle->contact.hotline + ", " +
+                            bundle->contact.email + " differs from this unit's pinned contact " +
+                            trust.contact.hotline + ", " + trust.contact.email);
+  }
+  // Whatever the content says, the band shows the unit's pinned contact.
+  bundle->contact.hotline = trust.contact.hotline;
+  bundle->contact.email = trust.contact.email;
+  const bool builtin = c.source == update::ContentSource::kBuiltin;
+  auto p = Prepare(*bundle, origin, config_.display, compositor_->logical_width(),
+                   compositor_->logical_height(), *fonts_, /*enforce_floors=*/true, at_most);
+  if (!p.ok() && builtin) {
+    // Never blank: a panel too small for the floors still shows the built-in
+    // slides, below the floors, rather than nothing.
+    LogError(p.status().message() + "; showing the built-in content below the legibility floors");
+    p = Prepare(std::move(*bundle), "built-in (below floors)", config_.display,
+                compositor_->logical_width(), compositor_->logical_height(), *fonts_,
+                /*enforce_floors=*/false, at_most);
+  }
+  if (!p.ok()) return p.status();
+  p->from = c;
+  if (manifest) {
+    p->published = manifest->published;
+    p->expires = manifest->expires;
+  }
+  return p;
 }
 
-Result<Prepared> Player::LoadContent(const Config& config, size_t at_most) {
-  int w = compositor_->logical_width(), h = compositor_->logical_height();
+Result<Prepared> Player::ChooseContent(size_t at_most) {
+  const std::shared_ptr<const update::Trust> trust = TrustNow();
+  std::vector<Candidate> candidates;
   if (options_.content_dir) {
-    std::string origin = "--content " + options_.content_dir->string();
-    auto p = LoadAndPrepare(*options_.content_dir, origin, config, at_most);
-    if (p.ok()) return p;
-    LogError("refusing " + origin + ": " + p.status().message() + "; falling back");
+    candidates.push_back(Candidate{update::ContentSource::kOverride, *options_.content_dir,
+                                   std::nullopt, std::nullopt});
   }
-  if (cached_dir_) {
-    std::string origin = "cached bundle v" + std::to_string(cached_version_);
-    auto p = LoadAndPrepare(*cached_dir_, origin, config, at_most);
+  candidates.insert(candidates.end(), cached_.begin(), cached_.end());
+  candidates.push_back(Candidate{update::ContentSource::kBuiltin, options_.data_dir / "content",
+                                 std::nullopt, std::nullopt});
+  Status last;
+  for (const Candidate& c : candidates) {
+    auto p = LoadCandidate(c, *trust, at_most);
     if (p.ok()) return p;
-    LogError("not showing the " + origin + ": " + p.status().message());
+    last = p.status();
+    LogError("not showing " + OriginOf(c) + ": " + p.status().message());
   }
-  auto builtin_dir = options_.data_dir / "content";
-  auto bundle = LoadBundleDir(builtin_dir);
-  if (!bundle.ok()) return bundle.status().WithContext("the built-in content");
-  auto p = Prepare(*bundle, "built-in", config.display, w, h, *fonts_, true, at_most);
-  if (p.ok()) return p;
-  // Never blank: a panel too small for the floors still shows the built-in
-  // slides, below the floors, rather than nothing.
-  LogError(p.status().message() + "; showing the built-in content below the legibility floors");
-  return Prepare(std::move(*bundle), "built-in (below floors)", config.display, w, h, *fonts_,
-                 /*enforce_floors=*/false, at_most);
+  return last.WithContext("no content can be shown");
+}
+
+void Player::PublishShown() {
+  if (!board_ || !showing_) return;
+  update::UnitStatus shown;
+  shown.source = showing_->from.source;
+  shown.version = showing_->from.version;
+  shown.applied_at = showing_->from.applied_at;
+  shown.published = showing_->published;
+  shown.expires = showing_->expires;
+  shown.name = showing_->bundle.name;
+  shown.contact = PinnedContact{showing_->bundle.contact.hotline, showing_->bundle.contact.email};
+  board_->PublishShown(shown);
+}
+
+void Player::ShowNow(Prepared prepared) {
+  showing_ = std::move(prepared);
+  pending_.reset();
+  Complete(*showing_, *fonts_);
+  fonts_->Trim();
+  rotation_.emplace(showing_->cycle, clock_.Monotonic());
+  auto tex = compositor_->RenderSlide(showing_->layouts[0]);
+  if (tex.ok()) current_ = std::move(*tex);
+  next_.reset();
+  fade_start_.reset();
+  LogInfo("now showing " + showing_->origin + " content \"" + showing_->bundle.name + "\"");
+  PublishShown();
+  Report();
+  PresentSettled();
+  if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
+}
+
+void Player::Rechoose(const char* why) {
+  auto content = ChooseContent();
+  if (!content.ok()) {
+    LogError(std::string(why) + ": keeping the current content: " + content.status().message());
+    return;
+  }
+  // What is on screen must still verify now (its keys may have been revoked,
+  // its files damaged, the pinned contact changed); if it does not, it goes
+  // at once rather than at the next slide boundary.
+  const bool same = content->from.SameAs(showing_->from);
+  bool showing_ok = same;
+  if (!same) showing_ok = LoadCandidate(showing_->from, *TrustNow(), 1).ok();
+  const bool contact_changed =
+      !(content->bundle.contact.hotline == showing_->bundle.contact.hotline &&
+        content->bundle.contact.email == showing_->bundle.contact.email);
+  if (!showing_ok || contact_changed) {
+    LogInfo(std::string(why) + ": what was on screen may no longer be shown; switching now");
+    ShowNow(std::move(*content));
+    return;
+  }
+  pending_ = std::move(*content);
+  fonts_->Trim();
+  if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
 }
 
 Status Player::Start() {
@@ -314,7 +519,7 @@ Status Player::Start() {
   StartUpdater();
   // The first frame as soon as possible: lay out one slide, show it, then
   // lay out the rest while it is on screen.
-  auto content = LoadContent(config_, /*at_most=*/1);
+  auto content = ChooseContent(/*at_most=*/1);
   if (!content.ok()) return content.status();
   showing_ = std::move(*content);
   Millis shown_at = clock_.Monotonic();
@@ -323,6 +528,7 @@ Status Player::Start() {
   current_ = std::move(*first);
   PresentSettled();
   LogInfo("first frame on screen after " + std::to_string((shown_at - started_).count()) + " ms");
+  PublishShown();
   (void)notifier_.NotifyReady();
   Complete(*showing_, *fonts_);
   fonts_->Trim();
@@ -358,6 +564,7 @@ void Player::OnDeadline(Millis now) {
     pending_.reset();
     rotation_.emplace(showing_->cycle, deadline);
     LogInfo("now showing " + showing_->origin + " content \"" + showing_->bundle.name + "\"");
+    PublishShown();
   } else {
     size_t expected = (rotation_->index() + 1) % rotation_->size();
     rotation_->Advance(now);
@@ -433,22 +640,16 @@ void Player::Reload() {
       bool rotated = config->display.rotation_degrees != config_.display.rotation_degrees;
       config_ = *config;
       if (rotated) RebuildCompositor();
-      // New update settings (URL, keys, interval) take effect now.
-      StopUpdater();
-      StartUpdater();
-      if (updater_thread_) updater_thread_->Start();
     } else if (config.status().code() != Status::Code::kNotFound) {
       LogError("keeping the current configuration: " + config.status().message());
     }
   }
-  auto content = LoadContent(config_);
-  if (!content.ok()) {
-    LogError("keeping the current content: " + content.status().message());
-    return;
-  }
-  pending_ = std::move(*content);
-  fonts_->Trim();
-  if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
+  // New update settings (URL, keys, interval) take effect now, and the
+  // cache is read again.
+  StopUpdater();
+  StartUpdater();
+  if (updater_thread_) updater_thread_->Start();
+  Rechoose("SIGHUP");
 }
 
 void Player::HandleEvent(const SDL_Event& e) {
@@ -459,23 +660,22 @@ void Player::HandleEvent(const SDL_Event& e) {
   } else if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_EXPOSED ||
                                            e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
     if (display_->RefreshSize()) {
-      // A resized window: lay everything out again for the new size.
+      // A resized window: choose and lay everything out again for the new
+      // size (verified again, like every choice).
       RebuildCompositor();
-      auto content = LoadContent(config_);
+      auto content = ChooseContent();
       if (content.ok()) {
-        showing_ = std::move(*content);
-        pending_.reset();
-        rotation_.emplace(showing_->cycle, clock_.Monotonic());
-        auto tex = compositor_->RenderSlide(showing_->layouts[0]);
-        if (tex.ok()) current_ = std::move(*tex);
-        next_.reset();
-        fade_start_.reset();
+        ShowNow(std::move(*content));
+      } else {
+        LogError("window resized: " + content.status().message());
       }
     }
     // Redraw what is showing: the TV or compositor lost our pixels.
     DrawFrame(clock_.Monotonic());
   } else if (e.type == g_wake_event && e.user.code == kBundleApplied) {
     TakeAppliedBundle();
+  } else if (e.type == g_wake_event && e.user.code == kTrustChanged) {
+    Rechoose("new root document");
   } else if (e.type == g_wake_event && e.user.code == kSignal) {
     int sig = static_cast<int>(reinterpret_cast<intptr_t>(e.user.data1));
     if (sig == SIGHUP) {
@@ -548,6 +748,7 @@ int Player::Run() {
     // Ordered teardown: the updater (it posts SDL events) first, then
     // textures before the renderer, the renderer before SDL.
     StopUpdater();
+    board_.reset();
     next_.reset();
     current_.reset();
     compositor_.reset();

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kiosk/core/config.h"
 #include "kiosk/core/status.h"
@@ -25,6 +26,9 @@ struct PlayerOptions {
   std::filesystem::path config_path;
   std::optional<std::filesystem::path> content_dir;  // --content
   std::filesystem::path data_dir;                    // built-in content/ and fonts/
+  // What the configuration file had wrong (each field kept at its last good
+  // value) or worth a warning; reported in the status file.
+  std::vector<std::string> config_problems, config_warnings;
   bool windowed = false;
   // Testing and benchmarking aids (documented flags):
   std::optional<int> exit_after_ms;                  // --exit-after SECONDS

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/core/pinned_contact.h"
 #include "kiosk/core/status.h"
 
 namespace kiosk {
@@ -44,9 +45,20 @@ struct UpdateConfig {
   uint64_t max_bundle_bytes = 32ull << 20;
 };
 
+// The unit's own trust settings (docs/bundle-format.md, "Trust").
+struct TrustConfig {
+  // minisign public keys of the offline root keys; empty = no root role
+  // (updates.trusted_keys sign bundles directly, as before).
+  std::vector<std::string> root_keys;
+  int root_threshold = 1;  // root keys that must sign a root document
+  // The contact the band shows until a root document pins another.
+  PinnedContact contact;
+};
+
 struct Config {
   DisplayConfig display;
   UpdateConfig updates;
+  TrustConfig trust;
   std::string device_name;              // shown in the status file
   std::vector<std::string> venue_tags;  // shown in the status file
   std::filesystem::path state_dir = "/var/lib/kiosk";

@@ -131,6 +131,14 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def actual_of(status):
+    """The fields a marker can expect, as strings."""
+    shown = status["shown"]
+    return {"version": str(shown["version"]), "source": shown["source"],
+            "result": status["last_check_result"], "hotline": str(shown.get("hotline")),
+            "stale": str(status.get("stale")).lower()}
+
+
 def run_unit(kiosk, home, unit_dir, status_file, ca_file, env, expect):
     """Starts a unit on ~/kiosk.json, waits for its first poll, checks its status."""
     with open(os.path.join(home, "kiosk.json")) as f:
@@ -147,22 +155,27 @@ def run_unit(kiosk, home, unit_dir, status_file, ca_file, env, expect):
         os.remove(status_file)
 
     command = [kiosk, "run", "--config", config_file, "--windowed", "--size", "1280x720",
-               "--exit-after", "30"]
+               "--exit-after", "90"]
     if os.geteuid() == 0:
         command.append("--allow-root")
     unit_env = dict(env, SDL_VIDEODRIVER="dummy", SDL_RENDER_DRIVER="software",
                     SDL_AUDIODRIVER="dummy")
     unit = subprocess.Popen(command, env=unit_env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The status file names what is on screen, and new content takes over at
+    # the next slide boundary: wait until it shows what is expected (or the
+    # time is up), after the first poll.
     status = None
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 75
     while time.monotonic() < deadline and unit.poll() is None:
         try:
             with open(status_file) as f:
                 candidate = json.load(f)
             if candidate.get("last_check") is not None or not candidate["updates_enabled"]:
                 status = candidate
-                break
+                if not candidate["updates_enabled"] or all(
+                        actual_of(candidate).get(k) == v for k, v in expect.items()):
+                    break
         except (OSError, ValueError):
             pass  # not written yet, or being replaced
         time.sleep(0.1)
@@ -179,9 +192,7 @@ def run_unit(kiosk, home, unit_dir, status_file, ca_file, env, expect):
     print(json.dumps(status, indent=2), flush=True)
     if not status["updates_enabled"]:
         fail("updates are off: the unit did not accept the configuration ~/kiosk.json")
-    shown = status["shown"]
-    actual = {"version": str(shown["version"]), "source": shown["source"],
-              "result": status["last_check_result"]}
+    actual = actual_of(status)
     for key, value in expect.items():
         if actual.get(key) != value:
             reason = (status.get("last_error") or {}).get("reason", "")

@@ -105,6 +105,7 @@ class ThreadSafeTestClock final : public Clock {
  public:
   Millis Monotonic() const override { return Millis(now_ms_.load()); }
   int64_t UnixSeconds() const override { return 1'780'000'000 + now_ms_.load() / 1000; }
+  bool WallClockSynchronized() const override { return true; }
   void Advance(Millis d) { now_ms_ += d.count(); }
 
  private:

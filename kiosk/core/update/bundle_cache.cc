@@ -58,6 +58,11 @@ std::string CacheStateToJson(const CacheState& state) {
   root["highest_applied_version"] = state.highest_applied_version;
   root["manifest_etag"] = state.manifest_etag;
   root["manifest_last_modified"] = state.manifest_last_modified;
+  root["floor_signers"] = state.floor_signers;
+  if (state.time_floor > 0) root["time_floor"] = FormatRfc3339Utc(state.time_floor);
+  root["highest_root_version"] = state.highest_root_version;
+  root["root_etag"] = state.root_etag;
+  root["root_last_modified"] = state.root_last_modified;
   return root.dump(2) + "\n";
 }
 
@@ -76,6 +81,20 @@ Result<CacheState> ParseCacheState(std::string_view text, const std::string& fil
     }
     state.manifest_etag = root.String("manifest_etag", false).value_or("");
     state.manifest_last_modified = root.String("manifest_last_modified", false).value_or("");
+    // Fields added later are optional, so older units' state.json still reads.
+    state.floor_signers =
+        root.StringArray("floor_signers", false).value_or(std::vector<std::string>{});
+    if (auto t = root.String("time_floor", false)) {
+      if (auto parsed = ParseRfc3339Utc(*t)) {
+        state.time_floor = *parsed;
+      } else {
+        errors.Add(root.PathOf("time_floor"), "expected an RFC 3339 UTC time");
+      }
+    }
+    state.highest_root_version =
+        root.Integer("highest_root_version", false, 0, INT64_MAX).value_or(0);
+    state.root_etag = root.String("root_etag", false).value_or("");
+    state.root_last_modified = root.String("root_last_modified", false).value_or("");
     root.Finish();
   } catch (const nlohmann::json::exception& e) {
     return Status::Internal(file + ": " + e.what());
@@ -151,15 +170,15 @@ Status BundleCache::CollectGarbage() {
   return first_error;
 }
 
-std::optional<CachedBundle> BundleCache::SelectAtStart(
-    const std::vector<MinisignPublicKey>& trusted_keys, const BundleValidator& validator) {
+std::optional<CachedBundle> BundleCache::SelectAtStart(const KeyThreshold& trusted,
+                                                       const BundleValidator& validator) {
   shown_.reset();
   const std::pair<const char*, std::optional<AppliedBundle>> candidates[] = {
       {"current", state_.current}, {"previous", state_.previous}};
   for (const auto& [role, applied] : candidates) {
     if (!applied) continue;
     const auto dir = BundleDir(applied->version);
-    BundleCheck check = VerifyBundleDir(store_, dir, trusted_keys, validator);
+    BundleCheck check = VerifyBundleDir(store_, dir, trusted, validator);
     if (!check.ok()) {
       LogError(std::string("bundle cache: ") + role + " bundle v" +
                std::to_string(applied->version) +
@@ -209,7 +228,8 @@ Status BundleCache::WriteStagedFile(const std::filesystem::path& staging_dir,
 Result<std::filesystem::path> BundleCache::Commit(const std::filesystem::path& staging_dir,
                                                   int64_t version, int64_t applied_at,
                                                   const std::string& etag,
-                                                  const std::string& last_modified, bool repair) {
+                                                  const std::string& last_modified, bool repair,
+                                                  const std::vector<std::string>& signers) {
   const bool repairing = repair && version == state_.highest_applied_version &&
                          !(shown_ && shown_->version == version);
   if (version <= state_.highest_applied_version && !repairing) {
@@ -231,6 +251,7 @@ Result<std::filesystem::path> BundleCache::Commit(const std::filesystem::path& s
   next.highest_applied_version = version;
   next.manifest_etag = etag;
   next.manifest_last_modified = last_modified;
+  next.floor_signers = signers;
   s = WriteState(next);
   if (!s.ok()) return s.WithContext("bundle cache: committing v" + std::to_string(version));
   state_ = next;
@@ -252,6 +273,69 @@ Status BundleCache::SaveValidators(const std::string& etag, const std::string& l
   CacheState next = state_;
   next.manifest_etag = etag;
   next.manifest_last_modified = last_modified;
+  Status s = WriteState(next);
+  if (s.ok()) state_ = next;
+  return s;
+}
+
+Status BundleCache::ResetFloor(int64_t floor) {
+  CacheState next = state_;
+  next.highest_applied_version = floor;
+  next.floor_signers.clear();
+  // The time floor came from the same documents: a leaked key could have
+  // pushed it into the future, where every honest bundle looks expired.
+  next.time_floor = 0;
+  Status s = WriteState(next);
+  if (s.ok()) state_ = next;
+  return s;
+}
+
+Status BundleCache::RaiseTimeFloor(int64_t t) {
+  if (t <= state_.time_floor) return Status::Ok();
+  CacheState next = state_;
+  next.time_floor = t;
+  Status s = WriteState(next);
+  if (s.ok()) state_ = next;
+  return s;
+}
+
+std::optional<StoredRoot> BundleCache::LoadRoot() const {
+  auto text = store_.ReadFile(root_file());
+  if (!text.ok()) return std::nullopt;
+  try {
+    auto j = nlohmann::json::parse(*text);
+    StoredRoot root{j.at("root").get<std::string>(), j.at("signature").get<std::string>()};
+    return root;
+  } catch (const nlohmann::json::exception& e) {
+    LogError("bundle cache: " + root_file().string() + ": unreadable (" + e.what() +
+             "); the root document will be fetched again");
+    return std::nullopt;
+  }
+}
+
+Status BundleCache::SaveRoot(const StoredRoot& root, int64_t version, int64_t published,
+                             const std::string& etag, const std::string& last_modified) {
+  nlohmann::ordered_json j;
+  j["format"] = 1;
+  j["root"] = root.text;
+  j["signature"] = root.signature;
+  Status s = store_.WriteFileAtomic(root_file(), j.dump(2) + "\n");
+  if (!s.ok()) return s.WithContext("bundle cache: storing root v" + std::to_string(version));
+  CacheState next = state_;
+  next.highest_root_version = std::max(next.highest_root_version, version);
+  next.time_floor = std::max(next.time_floor, published);
+  next.root_etag = etag;
+  next.root_last_modified = last_modified;
+  s = WriteState(next);
+  if (s.ok()) state_ = next;
+  return s;
+}
+
+Status BundleCache::SaveRootValidators(const std::string& etag, const std::string& last_modified) {
+  if (etag == state_.root_etag && last_modified == state_.root_last_modified) return Status::Ok();
+  CacheState next = state_;
+  next.root_etag = etag;
+  next.root_last_modified = last_modified;
   Status s = WriteState(next);
   if (s.ok()) state_ = next;
   return s;

@@ -51,6 +51,25 @@ struct CacheState {
   // Validators of the manifest.json answer that led to `current`.
   std::string manifest_etag;
   std::string manifest_last_modified;
+  // Key ids (minisign hex) that signed the bundle that set the floor. When
+  // fewer of them than the threshold are still trusted (a leaked key was
+  // revoked), the floor they set no longer counts: see Updater.
+  std::vector<std::string> floor_signers;
+  // The latest `published` time of any signed document this unit accepted:
+  // real time is at least this, whatever a clock without a battery says.
+  int64_t time_floor = 0;
+  // The highest root document version accepted (its own rollback floor) and
+  // the validators of the root.json answer that led to it.
+  int64_t highest_root_version = 0;
+  std::string root_etag;
+  std::string root_last_modified;
+};
+
+// A root document as accepted, kept so that a restart trusts what the last
+// run trusted without the network.
+struct StoredRoot {
+  std::string text;       // root.json, verbatim
+  std::string signature;  // root.json.minisig, verbatim
 };
 
 // A cached bundle that verified and can be shown.
@@ -76,13 +95,18 @@ class BundleCache {
   const std::optional<AppliedBundle>& shown() const { return shown_; }
   std::filesystem::path BundleDir(int64_t version) const;
   std::filesystem::path state_file() const { return state_dir_ / "state.json"; }
+  std::filesystem::path root_file() const { return state_dir_ / "trust.json"; }
 
   // What to show at start: current if it re-verifies (signature against
   // trusted_keys, every file's size and hash, no stray file, validator),
   // else previous, else nullopt (the caller shows the built-in content).
   // Logs the choice and why. Remembers the choice as last-known-good.
-  std::optional<CachedBundle> SelectAtStart(const std::vector<MinisignPublicKey>& trusted_keys,
+  std::optional<CachedBundle> SelectAtStart(const KeyThreshold& trusted,
                                             const BundleValidator& validator);
+  std::optional<CachedBundle> SelectAtStart(const std::vector<MinisignPublicKey>& trusted_keys,
+                                            const BundleValidator& validator) {
+    return SelectAtStart(KeyThreshold{trusted_keys, 1}, validator);
+  }
 
   // Creates an empty staging directory for version and returns it.
   Result<std::filesystem::path> BeginStaging(int64_t version);
@@ -94,13 +118,31 @@ class BundleCache {
   // becomes previous. Returns the bundle's final directory. version must be
   // above the rollback floor, or equal to it when `repair` is set and the
   // floor's bundle is not the one shown (its cached copy failed to verify).
+  // signers: the key ids that signed it (they own the new floor).
   Result<std::filesystem::path> Commit(const std::filesystem::path& staging_dir, int64_t version,
                                        int64_t applied_at, const std::string& etag,
-                                       const std::string& last_modified, bool repair = false);
+                                       const std::string& last_modified, bool repair = false,
+                                       const std::vector<std::string>& signers = {});
   // Deletes a staging directory that will not be committed (best effort).
   void Abandon(const std::filesystem::path& staging_dir);
   // Records new validators for the current manifest.
   Status SaveValidators(const std::string& etag, const std::string& last_modified);
+
+  // Lowers the rollback floor to `floor` and forgets its signers: only for
+  // when the keys that set it are no longer trusted. Cached bundles are kept
+  // (they are re-verified, against the new keys, before being shown).
+  Status ResetFloor(int64_t floor);
+  // Raises time_floor to t if t is later (no write otherwise).
+  Status RaiseTimeFloor(int64_t t);
+
+  // The accepted root document (<state_dir>/trust.json, replaced
+  // atomically with its signature in one file). nullopt if none.
+  std::optional<StoredRoot> LoadRoot() const;
+  // Stores an accepted root document and raises highest_root_version.
+  Status SaveRoot(const StoredRoot& root, int64_t version, int64_t published,
+                  const std::string& etag, const std::string& last_modified);
+  // Records new validators for root.json (an unchanged root).
+  Status SaveRootValidators(const std::string& etag, const std::string& last_modified);
 
  private:
   std::filesystem::path bundles_dir() const { return state_dir_ / "bundles"; }

@@ -28,6 +28,11 @@ Status BundleCheck::ToStatus() const {
 BundleCheck VerifyBundleDir(FileStore& store, const std::filesystem::path& dir,
                             const std::vector<MinisignPublicKey>& trusted_keys,
                             const BundleValidator& validator) {
+  return VerifyBundleDir(store, dir, KeyThreshold{trusted_keys, 1}, validator);
+}
+
+BundleCheck VerifyBundleDir(FileStore& store, const std::filesystem::path& dir,
+                            const KeyThreshold& trusted, const BundleValidator& validator) {
   BundleCheck check;
   auto manifest_text = store.ReadFile(dir / kManifestName);
   if (!manifest_text.ok()) {
@@ -40,9 +45,10 @@ BundleCheck VerifyBundleDir(FileStore& store, const std::filesystem::path& dir,
                              signature_text.status().message());
     return check;
   }
-  auto verified = VerifyMinisign(*manifest_text, *signature_text, trusted_keys);
+  auto verified = VerifyMinisignThreshold(*manifest_text, *signature_text, trusted);
   if (verified.ok()) {
-    check.signature = *verified;
+    check.signers = *verified;
+    check.signature = verified->front();
   } else {
     // Keep going so that `kiosk bundle verify` lists every problem; the
     // result cannot be ok() any more. (These bytes are on the unit's own
@@ -81,6 +87,8 @@ BundleCheck VerifyBundleDir(FileStore& store, const std::filesystem::path& dir,
     if (actual != file.sha256) {
       check.problems.push_back(file.path + ": sha256 mismatch (expected " + file.sha256 + ", got " +
                                actual + ")");
+    } else if (file.path == kSlidesName) {
+      check.slides_json = std::move(*data);
     }
   }
   for (const auto& path : *present) {

@@ -31,7 +31,11 @@ Status RunValidator(const BundleValidator& validator, const std::filesystem::pat
 struct BundleCheck {
   // Set when the manifest's signature verified and it parsed.
   std::optional<Manifest> manifest;
-  std::optional<VerifiedSignature> signature;
+  std::optional<VerifiedSignature> signature;  // the first signer
+  std::vector<VerifiedSignature> signers;      // every trusted key that signed
+  // The bytes of slides.json whose hash verified: parse these, never the
+  // file again (it could change between the check and a second read).
+  std::string slides_json;
   // Every problem found, each a full sentence naming the file; empty = valid.
   std::vector<std::string> problems;
 
@@ -44,6 +48,10 @@ struct BundleCheck {
 // manifest itself, then every listed file's presence, size and SHA-256, and
 // that no other file is present. Continues past file problems so that every
 // one is reported. The validator, if given, runs only when all else passed.
+BundleCheck VerifyBundleDir(FileStore& store, const std::filesystem::path& dir,
+                            const KeyThreshold& trusted,
+                            const BundleValidator& validator = nullptr);
+// The same with each key alone enough (threshold 1).
 BundleCheck VerifyBundleDir(FileStore& store, const std::filesystem::path& dir,
                             const std::vector<MinisignPublicKey>& trusted_keys,
                             const BundleValidator& validator = nullptr);

@@ -195,4 +195,55 @@ Result<VerifiedSignature> VerifyMinisign(std::string_view message,
   return VerifiedSignature{sig.key_id, sig.trusted_comment};
 }
 
+Result<std::vector<std::string>> SplitMinisignSignatures(std::string_view text) {
+  std::vector<std::string> blocks;
+  for (std::string_view line : Lines(text)) {
+    if (line.substr(0, kUntrustedPrefix.size()) == kUntrustedPrefix) {
+      if (blocks.size() == kMaxSignaturesPerFile) {
+        return Status::Invalid("malformed signature file: more than " +
+                               std::to_string(kMaxSignaturesPerFile) + " signatures");
+      }
+      blocks.emplace_back();
+    } else if (blocks.empty()) {
+      if (Trim(line).empty()) continue;
+      return Status::Invalid(
+          "malformed signature file: line 1 does not start with \"untrusted comment: \"");
+    }
+    blocks.back() += std::string(line) + "\n";
+  }
+  if (blocks.empty()) return Status::Invalid("malformed signature file: expected 4 lines, got 0");
+  return blocks;
+}
+
+Result<std::vector<VerifiedSignature>> VerifyMinisignThreshold(std::string_view message,
+                                                               std::string_view text,
+                                                               const KeyThreshold& trusted) {
+  auto blocks = SplitMinisignSignatures(text);
+  if (!blocks.ok()) return blocks.status();
+  const size_t needed = static_cast<size_t>(std::max(trusted.threshold, 1));
+  std::vector<VerifiedSignature> signers;
+  std::vector<Status> failures;
+  for (const std::string& block : *blocks) {
+    auto verified = VerifyMinisign(message, block, trusted.keys);
+    if (!verified.ok()) {
+      failures.push_back(verified.status());
+      continue;
+    }
+    bool seen = std::any_of(signers.begin(), signers.end(), [&](const VerifiedSignature& s) {
+      return s.key_id == verified->key_id;
+    });
+    if (!seen) signers.push_back(*verified);
+  }
+  if (signers.size() >= needed) return signers;
+  if (needed == 1 && blocks->size() == 1) return failures.front();
+  std::string why = std::to_string(signers.size()) + " of the " + std::to_string(needed) +
+                    " signatures needed verify";
+  for (const auto& s : signers) why += "; key id " + KeyIdHex(s.key_id) + ": verified";
+  for (const auto& f : failures) why += "; " + f.message();
+  for (const auto& f : failures) {
+    if (f.code() == Status::Code::kInvalid) return Status::Invalid(why);
+  }
+  return Status::Unverified(why);
+}
+
 }  // namespace kiosk::update

@@ -76,4 +76,33 @@ Result<VerifiedSignature> VerifyMinisign(std::string_view message,
                                          std::string_view signature_file_text,
                                          const std::vector<MinisignPublicKey>& trusted_keys);
 
+// k-of-n: the keys that may sign and how many of them must (the two-person
+// rule is threshold 2). threshold >= 1.
+struct KeyThreshold {
+  std::vector<MinisignPublicKey> keys;
+  int threshold = 1;
+};
+
+// At most this many signatures in one signature file (more is refused
+// unread: the file comes from the network).
+inline constexpr size_t kMaxSignaturesPerFile = 16;
+
+// A signature file may hold several minisign signatures one after another,
+// each the usual four lines, so k-of-n needs nothing but the stock tool:
+//   minisign -S -s alice.key -m manifest.json -x a.minisig   (and bob: b.minisig)
+//   cat a.minisig b.minisig > manifest.json.minisig
+// Returns each signature's text, in order. Invalid if the file is empty,
+// holds more than kMaxSignaturesPerFile, or is not made of such blocks.
+Result<std::vector<std::string>> SplitMinisignSignatures(std::string_view signature_file_text);
+
+// Ok with the distinct keys that signed when at least `trusted.threshold`
+// distinct keys of trusted.keys produced a valid signature (of message and
+// of its trusted comment). Signatures by keys not in trusted.keys are ignored
+// unless they leave the threshold unmet. With one signature and threshold 1
+// the errors are VerifyMinisign's; otherwise Unverified "N of the M
+// signatures needed verify" followed by each signature's reason.
+Result<std::vector<VerifiedSignature>> VerifyMinisignThreshold(std::string_view message,
+                                                               std::string_view signature_file_text,
+                                                               const KeyThreshold& trusted);
+
 }  // namespace kiosk::update

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kiosk/core/log.h"
 #include "kiosk/core/update/rfc3339.h"
 
 namespace kiosk::update {
@@ -22,6 +23,8 @@ const char* ContentSourceName(ContentSource source) {
       return "cache";
     case ContentSource::kNetwork:
       return "network";
+    case ContentSource::kOverride:
+      return "override";
   }
   return "builtin";
 }
@@ -36,7 +39,17 @@ std::string UnitStatusToJson(const UnitStatus& s) {
   shown["version"] = s.version ? nlohmann::ordered_json(*s.version) : nullptr;
   shown["applied_at"] = TimeOrNull(s.applied_at);
   shown["expires"] = TimeOrNull(s.expires);
+  shown["published"] = TimeOrNull(s.published);
+  shown["name"] = s.name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.name);
+  if (s.contact) {
+    shown["hotline"] = s.contact->hotline;
+    shown["email"] = s.contact->email;
+  } else {
+    shown["hotline"] = nullptr;
+    shown["email"] = nullptr;
+  }
   root["shown"] = std::move(shown);
+  root["trust"] = s.trust;
   root["last_check"] = TimeOrNull(s.last_check);
   root["last_check_result"] = s.last_check_result.empty()
                                   ? nlohmann::ordered_json(nullptr)
@@ -51,11 +64,89 @@ std::string UnitStatusToJson(const UnitStatus& s) {
     root["last_error"] = nullptr;
   }
   root["consecutive_failures"] = s.consecutive_failures;
-  root["stale"] = s.stale;
+  const auto reasons = StaleReasons(s);
+  root["stale"] = !reasons.empty();
+  root["stale_reasons"] = reasons;
+  root["clock_synchronized"] = s.clock_synchronized;
   root["next_poll"] = TimeOrNull(s.next_poll);
+  root["problems"] = s.problems;
+  root["warnings"] = s.warnings;
   // Reasons can hold bytes from the network (HTTP reason text, file names);
   // replace invalid UTF-8 rather than throw.
   return root.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::vector<std::string> StaleReasons(const UnitStatus& s) {
+  std::vector<std::string> reasons;
+  if (s.honest_now && s.expires && *s.expires <= *s.honest_now) {
+    reasons.push_back("content" + (s.version ? " v" + std::to_string(*s.version) : std::string()) +
+                      " expired at " + FormatRfc3339Utc(*s.expires));
+  }
+  reasons.insert(reasons.end(), s.stale_reasons.begin(), s.stale_reasons.end());
+  return reasons;
+}
+
+StatusBoard::StatusBoard(FileStore& store, std::filesystem::path path)
+    : store_(store), path_(std::move(path)) {}
+
+void StatusBoard::PublishChecks(const UnitStatus& u) {
+  std::lock_guard lock(mu_);
+  UnitStatus next = u;
+  next.source = status_.source;
+  next.version = status_.version;
+  next.applied_at = status_.applied_at;
+  next.expires = status_.expires;
+  next.published = status_.published;
+  next.name = status_.name;
+  next.contact = status_.contact;
+  update_problems_ = u.problems;
+  status_ = std::move(next);
+  WriteLocked();
+}
+
+void StatusBoard::PublishShown(const UnitStatus& shown) {
+  std::lock_guard lock(mu_);
+  status_.source = shown.source;
+  status_.version = shown.version;
+  status_.applied_at = shown.applied_at;
+  status_.expires = shown.expires;
+  status_.published = shown.published;
+  status_.name = shown.name;
+  status_.contact = shown.contact;
+  WriteLocked();
+}
+
+void StatusBoard::SetUnitProblems(std::vector<std::string> problems,
+                                  std::vector<std::string> warnings) {
+  std::lock_guard lock(mu_);
+  unit_problems_ = std::move(problems);
+  unit_warnings_ = std::move(warnings);
+  WriteLocked();
+}
+
+UnitStatus StatusBoard::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+void StatusBoard::set_on_change(std::function<void(const UnitStatus&)> callback) {
+  std::lock_guard lock(mu_);
+  on_change_ = std::move(callback);
+}
+
+void StatusBoard::WriteLocked() {
+  status_.problems = unit_problems_;
+  status_.problems.insert(status_.problems.end(), update_problems_.begin(), update_problems_.end());
+  status_.warnings = unit_warnings_;
+  status_.stale = !StaleReasons(status_).empty();
+  if (!path_.empty()) {
+    Status s = WriteUnitStatus(store_, path_, status_);
+    if (!s.ok() && !warned_) {
+      LogWarning(s.message());
+      warned_ = true;
+    }
+  }
+  if (on_change_) on_change_(status_);
 }
 
 Status WriteUnitStatus(FileStore& store, const std::filesystem::path& path,

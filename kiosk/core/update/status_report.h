@@ -8,17 +8,23 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "kiosk/core/pinned_contact.h"
 #include "kiosk/core/status.h"
 #include "kiosk/core/update/file_store.h"
 
 namespace kiosk::update {
 
-enum class ContentSource { kBuiltin, kCache, kNetwork };
-const char* ContentSourceName(ContentSource source);  // "builtin", "cache", "network"
+// kOverride: a bundle given on the command line (--content) by whoever
+// runs the player; shown with the unit's pinned contact like any other.
+enum class ContentSource { kBuiltin, kCache, kNetwork, kOverride };
+// "builtin", "cache", "network", "override"
+const char* ContentSourceName(ContentSource source);
 
 struct UnitStatus {
   std::string device_name;
@@ -27,9 +33,14 @@ struct UnitStatus {
 
   // What is shown.
   ContentSource source = ContentSource::kBuiltin;
-  std::optional<int64_t> version;     // none for builtin
-  std::optional<int64_t> applied_at;  // when this unit applied it
-  std::optional<int64_t> expires;     // the manifest's expires, if any
+  std::optional<int64_t> version;        // none for builtin
+  std::optional<int64_t> applied_at;     // when this unit applied it
+  std::optional<int64_t> expires;        // the manifest's expires, if any
+  std::optional<int64_t> published;      // the manifest's published
+  std::string name;                      // slides.json's name ("" until the player says)
+  std::optional<PinnedContact> contact;  // what the band shows (set by the player)
+  // Who is trusted to sign: "root v3: 2 content keys, 1 signature needed".
+  std::string trust;
 
   // Checks.
   std::optional<int64_t> last_check;
@@ -38,11 +49,54 @@ struct UnitStatus {
   std::optional<int64_t> last_error_time;  // the most recent failure, kept after later successes
   std::string last_error_reason;
   int consecutive_failures = 0;
+  // stale_reasons holds the reasons about checks and trust; expiry of what
+  // is shown is judged when the status is written (UnitStatusToJson), from
+  // `expires` and `honest_now`, so it is always about what is on screen.
   bool stale = false;
+  std::vector<std::string> stale_reasons;
+  std::optional<int64_t> honest_now;  // see Updater::HonestNow; not written
+  // False when the wall clock is not known to be right: expiry is then
+  // judged only against the latest publication time the unit accepted.
+  bool clock_synchronized = true;
   std::optional<int64_t> next_poll;
+  // Problems with the unit itself (configuration fields kept at their last
+  // good value, damaged fonts, unusable keys) and warnings (plain http://).
+  std::vector<std::string> problems;
+  std::vector<std::string> warnings;
 };
 
 std::string UnitStatusToJson(const UnitStatus& status);
+// Every reason the shown content is stale: s.stale_reasons plus its expiry.
+std::vector<std::string> StaleReasons(const UnitStatus& s);
+
+// The one place the status file is written from: the updater's thread
+// publishes checks and trust, the player publishes what is on screen the
+// moment it changes, so the file never names anything but the screen's
+// content. Thread-safe. Each publish rewrites the file (it lives on tmpfs)
+// and calls on_change (systemd's STATUS=, later the fleet link).
+class StatusBoard {
+ public:
+  StatusBoard(FileStore& store, std::filesystem::path path);
+  // Everything but the shown content (source, version, applied_at, expires,
+  // published, name, contact), which only PublishShown sets.
+  void PublishChecks(const UnitStatus& from_updater);
+  void PublishShown(const UnitStatus& shown);
+  // The unit's own problems (configuration, fonts), kept beside the
+  // updater's (keys).
+  void SetUnitProblems(std::vector<std::string> problems, std::vector<std::string> warnings);
+  UnitStatus Snapshot() const;
+  void set_on_change(std::function<void(const UnitStatus&)> callback);
+
+ private:
+  void WriteLocked();
+  FileStore& store_;
+  const std::filesystem::path path_;
+  mutable std::mutex mu_;
+  UnitStatus status_;  // guarded by mu_
+  std::vector<std::string> unit_problems_, unit_warnings_, update_problems_;
+  std::function<void(const UnitStatus&)> on_change_;
+  bool warned_ = false;  // a status file that cannot be written is said once
+};
 
 // Creates the parent directory if needed and replaces the file atomically.
 Status WriteUnitStatus(FileStore& store, const std::filesystem::path& path,

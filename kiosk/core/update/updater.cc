@@ -1,5 +1,7 @@
 #include "kiosk/core/update/updater.h"
 
+#include <algorithm>
+
 #include "kiosk/core/log.h"
 #include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/minisign.h"
@@ -10,7 +12,7 @@
 namespace kiosk::update {
 namespace {
 
-// "manifest.json: HTTP 404" for any answer that is neither 200 nor `also_ok`.
+// "manifest.json: HTTP 404" for an answer the caller cannot use.
 Status HttpError(std::string_view name, const FetchResponse& answer) {
   return Status::Network(std::string(name) + ": HTTP " + std::to_string(answer.http_status));
 }
@@ -20,6 +22,7 @@ Status HttpError(std::string_view name, const FetchResponse& answer) {
 UpdaterOptions UpdaterOptions::FromConfig(const Config& config) {
   UpdaterOptions o;
   o.updates = config.updates;
+  o.trust = config.trust;
   o.device_name = config.device_name;
   o.venue_tags = config.venue_tags;
   o.state_dir = config.state_dir;
@@ -53,23 +56,15 @@ Updater::Updater(UpdaterOptions options, Fetcher& fetcher, FileStore& store, con
       on_applied_(std::move(on_applied)),
       random_(std::move(random)),
       default_random_(std::random_device{}()),
-      cache_(store, options_.state_dir) {
+      cache_(store, options_.state_dir),
+      trust_(Trust{}) {
   if (!random_) {
     random_ = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(default_random_); };
   }
   // A key that does not parse is reported, but the others still work: one
   // typo must not stop a unit that has a good key too.
-  std::string problems;
-  for (size_t i = 0; i < options_.updates.trusted_keys.size(); ++i) {
-    auto key = ParseMinisignPublicKey(options_.updates.trusted_keys[i]);
-    if (key.ok()) {
-      trusted_keys_.push_back(*key);
-    } else {
-      problems += (problems.empty() ? "" : "; ") + std::string("trusted key ") +
-                  std::to_string(i + 1) + ": " + key.status().message();
-    }
-  }
-  if (!problems.empty()) keys_status_ = Status::Invalid(problems);
+  config_trust_ = TrustFromConfig(options_.updates, options_.trust);
+  trust_.Set(config_trust_);
   if (options_.updates.poll_interval_s < 1) options_.updates.poll_interval_s = 1;
   status_.device_name = options_.device_name;
   status_.venue_tags = options_.venue_tags;
@@ -79,19 +74,22 @@ Updater::Updater(UpdaterOptions options, Fetcher& fetcher, FileStore& store, con
 std::optional<CachedBundle> Updater::Start() {
   started_at_ = clock_.Monotonic();
   next_poll_at_ = started_at_;
-  if (!keys_status_.ok()) LogError("updates: " + keys_status_.message());
+  for (const auto& problem : config_trust_.problems) LogError("updates: " + problem);
   cache_status_ = cache_.Open();
   std::optional<CachedBundle> shown;
   if (!cache_status_.ok()) {
     LogError("updates: " + cache_status_.message() + "; showing the built-in content");
   } else {
-    shown = cache_.SelectAtStart(trusted_keys_, validator_);
+    LoadStoredRoot();
+    EnforceFloorSigners();
+    shown = cache_.SelectAtStart(trust()->content, validator_);
   }
   if (shown) {
     status_.source = ContentSource::kCache;
     status_.version = shown->applied.version;
     status_.applied_at = shown->applied.applied_at;
     status_.expires = shown->manifest.expires;
+    status_.published = shown->manifest.published;
   }
   if (status_.updates_enabled) {
     status_.next_poll = clock_.UnixSeconds();
@@ -101,6 +99,147 @@ std::optional<CachedBundle> Updater::Start() {
   RefreshStale();
   WriteStatus();
   return shown;
+}
+
+std::optional<int64_t> Updater::HonestNow() const {
+  const int64_t floor = cache_.state().time_floor;
+  if (clock_.WallClockSynchronized()) return std::max(clock_.UnixSeconds(), floor);
+  if (floor > 0) return floor;
+  return std::nullopt;
+}
+
+void Updater::AcceptTrust(Trust trust) {
+  LogInfo("trust: " + trust.Describe() + "; contact " + trust.contact.hotline + ", " +
+          trust.contact.email);
+  trust_.Set(std::move(trust));
+  EnforceFloorSigners();
+}
+
+void Updater::LoadStoredRoot() {
+  if (!config_trust_.uses_root()) return;
+  auto stored = cache_.LoadRoot();
+  if (!stored) {
+    LogInfo("trust: no root document accepted yet; trusting " + config_trust_.Describe());
+    return;
+  }
+  // Verified again against the root keys configured now: a unit whose root
+  // keys were changed by hand trusts only what those keys signed.
+  auto root = VerifyRootDocument(stored->text, stored->signature, config_trust_.root);
+  if (!root.ok()) {
+    LogError("trust: the stored root document does not verify (" + root.status().message() +
+             "); trusting the configuration until root.json is fetched again");
+    return;
+  }
+  if (root->version < cache_.state().highest_root_version) {
+    LogError("trust: the stored root document is v" + std::to_string(root->version) +
+             ", older than the accepted v" + std::to_string(cache_.state().highest_root_version) +
+             "; trusting the configuration until root.json is fetched again");
+    return;
+  }
+  root_ = *root;
+  AcceptTrust(TrustWithRoot(config_trust_, *root));
+}
+
+void Updater::EnforceFloorSigners() {
+  if (!cache_status_.ok()) return;
+  CacheState state = cache_.state();
+  if (state.highest_applied_version == 0) return;
+  if (state.floor_signers.empty()) {
+    // state.json from firmware that did not record signers: the floor's
+    // cached bundle says who signed it (its signature is checked before it
+    // is shown; here only the key ids matter).
+    if (!state.current || state.current->version != state.highest_applied_version) return;
+    auto sig = store_.ReadFile(cache_.BundleDir(state.current->version) / kSignatureName);
+    if (!sig.ok()) return;
+    auto blocks = SplitMinisignSignatures(*sig);
+    if (!blocks.ok()) return;
+    for (const auto& block : *blocks) {
+      if (auto parsed = ParseMinisignSignature(block); parsed.ok()) {
+        state.floor_signers.push_back(KeyIdHex(parsed->key_id));
+      }
+    }
+    if (state.floor_signers.empty()) return;
+  }
+  auto current = trust();
+  if (SignersStillTrusted(*current, state.floor_signers)) return;
+  const int64_t floor = root_ ? root_->content_version_floor : 0;
+  std::string signers;
+  for (const auto& id : state.floor_signers) signers += (signers.empty() ? "" : ", ") + id;
+  LogError("updates: the rollback floor v" + std::to_string(state.highest_applied_version) +
+           " was set by key " + signers + ", which is no longer trusted (" + current->Describe() +
+           "); the floor starts again at v" + std::to_string(floor));
+  Status s = cache_.ResetFloor(floor);
+  if (!s.ok()) LogError("updates: resetting the rollback floor: " + s.message());
+}
+
+Status Updater::CheckPublishedTime(const char* what, int64_t published) const {
+  // A day of slack for clocks a little behind. Only a synchronised clock can
+  // say a time is in the future; an unsynchronised one (a Pi at boot) may be
+  // years behind.
+  constexpr int64_t kSlack = 24 * 3600;
+  if (clock_.WallClockSynchronized() && published > clock_.UnixSeconds() + kSlack) {
+    return Status::Rejected(std::string(what) + " is published at " + FormatRfc3339Utc(published) +
+                            ", in the future (now " + FormatRfc3339Utc(clock_.UnixSeconds()) + ")");
+  }
+  return Status::Ok();
+}
+
+Status Updater::CheckRoot() {
+  const CacheState& state = cache_.state();
+  FetchRequest request;
+  request.url = UrlOf(kRootName);
+  request.max_body_bytes = kMaxRootBytes;
+  if (root_) {
+    request.if_none_match = state.root_etag;
+    request.if_modified_since = state.root_last_modified;
+  }
+  const bool conditional = !request.if_none_match.empty() || !request.if_modified_since.empty();
+  auto answer = fetcher_.Fetch(request);
+  if (!answer.ok()) return answer.status().WithContext(std::string(kRootName));
+  if (answer->http_status == 304 && conditional) return Status::Ok();
+  if (answer->http_status != 200) {
+    return Status::Network(std::string(kRootName) + ": HTTP " +
+                           std::to_string(answer->http_status) +
+                           " (this unit has root keys: the root document must be published "
+                           "beside the bundles)");
+  }
+  FetchRequest sig_request;
+  sig_request.url = UrlOf(kRootSignatureName);
+  sig_request.max_body_bytes = kMaxSignatureBytes;
+  auto sig = fetcher_.Fetch(sig_request);
+  if (!sig.ok()) return sig.status().WithContext(std::string(kRootSignatureName));
+  if (sig->http_status != 200) return HttpError(kRootSignatureName, *sig);
+  auto root = VerifyRootDocument(answer->body, sig->body, config_trust_.root);
+  if (!root.ok()) return root.status();
+  if (root->version < state.highest_root_version) {
+    return Status::Rejected("root.json: version " + std::to_string(root->version) +
+                            " is older than the accepted root version " +
+                            std::to_string(state.highest_root_version) + " (rollback refused)");
+  }
+  if (root_ && root->version == root_->version) {
+    if (answer->body != cache_.LoadRoot().value_or(StoredRoot{}).text) {
+      return Status::Rejected("root.json: version " + std::to_string(root->version) +
+                              " differs from the accepted document of the same version (a new "
+                              "root document needs a new version)");
+    }
+    Status saved = cache_.SaveRootValidators(answer->etag, answer->last_modified);
+    if (!saved.ok()) LogWarning("updates: saving root.json validators: " + saved.message());
+    return Status::Ok();
+  }
+  if (Status s = CheckPublishedTime("root.json", root->published); !s.ok()) return s;
+  if (auto now = HonestNow(); now && root->expires <= *now) {
+    return Status::Rejected("root.json v" + std::to_string(root->version) + " expired at " +
+                            FormatRfc3339Utc(root->expires) + " (now " + FormatRfc3339Utc(*now) +
+                            ")");
+  }
+  Status saved = cache_.SaveRoot(StoredRoot{answer->body, sig->body}, root->version,
+                                 root->published, answer->etag, answer->last_modified);
+  if (!saved.ok()) return saved;
+  LogInfo("trust: accepted root document v" + std::to_string(root->version));
+  root_ = *root;
+  AcceptTrust(TrustWithRoot(config_trust_, *root));
+  if (on_trust_changed_) on_trust_changed_();
+  return Status::Ok();
 }
 
 std::string Updater::UrlOf(std::string_view name) const {
@@ -147,10 +286,14 @@ Result<PollResult> Updater::Check() {
     cache_status_ = cache_.Open();
     if (!cache_status_.ok()) return cache_status_;
   }
-  if (trusted_keys_.empty()) {
-    return Status::Invalid(keys_status_.ok()
+  if (config_trust_.uses_root()) {
+    if (Status s = CheckRoot(); !s.ok()) return s;
+  }
+  const std::shared_ptr<const Trust> trust = this->trust();
+  if (trust->content.keys.empty()) {
+    return Status::Invalid(config_trust_.problems.empty()
                                ? "no trusted key configured; refusing every bundle"
-                               : "no usable trusted key (" + keys_status_.message() + ")");
+                               : "no usable trusted key (" + config_trust_.problems.front() + ")");
   }
 
   FetchRequest request;
@@ -183,8 +326,10 @@ Result<PollResult> Updater::Check() {
   if (!sig_answer.ok()) return sig_answer.status().WithContext("manifest.json.minisig");
   if (sig_answer->http_status != 200) return HttpError(kSignatureName, *sig_answer);
 
-  auto verified = VerifyMinisign(manifest_answer->body, sig_answer->body, trusted_keys_);
+  auto verified = VerifyMinisignThreshold(manifest_answer->body, sig_answer->body, trust->content);
   if (!verified.ok()) return verified.status().WithContext("manifest signature");
+  std::vector<std::string> signers;
+  for (const auto& v : *verified) signers.push_back(KeyIdHex(v.key_id));
 
   auto manifest = ParseManifest(manifest_answer->body, "manifest.json");
   if (!manifest.ok()) return manifest.status();
@@ -200,11 +345,14 @@ Result<PollResult> Updater::Check() {
                             " is not newer than applied version " +
                             std::to_string(state.highest_applied_version) + " (rollback refused)");
   }
-  const int64_t now = clock_.UnixSeconds();
-  if (manifest->expires && *manifest->expires <= now) {
+  if (Status s = CheckPublishedTime("manifest.json", manifest->published); !s.ok()) return s;
+  // Expiry is judged by time the unit can vouch for: a clock that is not
+  // synchronised never accepts what is known to be expired (the time floor),
+  // and never refuses on its own say-so.
+  if (auto now = HonestNow(); now && manifest->expires && *manifest->expires <= *now) {
     return Status::Rejected("bundle v" + std::to_string(manifest->version) + " expired at " +
                             FormatRfc3339Utc(*manifest->expires) + " (now " +
-                            FormatRfc3339Utc(now) + ")");
+                            FormatRfc3339Utc(*now) + ")");
   }
   const uint64_t total =
       manifest->TotalFileBytes() + manifest_answer->body.size() + sig_answer->body.size();
@@ -221,12 +369,13 @@ Result<PollResult> Updater::Check() {
     LogWarning("updates: re-applying v" + std::to_string(manifest->version) +
                " because its cached copy did not verify");
   }
-  return Apply(*manifest, manifest_answer->body, sig_answer->body, *manifest_answer);
+  return Apply(*manifest, manifest_answer->body, sig_answer->body, *manifest_answer, signers);
 }
 
 Result<PollResult> Updater::Apply(const Manifest& manifest, const std::string& manifest_text,
                                   const std::string& signature_text,
-                                  const FetchResponse& manifest_answer) {
+                                  const FetchResponse& manifest_answer,
+                                  const std::vector<std::string>& signers) {
   auto staging = cache_.BeginStaging(manifest.version);
   if (!staging.ok()) return staging.status();
   // Every exit below that is not a commit removes the staging directory.
@@ -269,13 +418,16 @@ Result<PollResult> Updater::Apply(const Manifest& manifest, const std::string& m
   const int64_t now = clock_.UnixSeconds();
   auto committed = cache_.Commit(
       *staging, manifest.version, now, manifest_answer.etag, manifest_answer.last_modified,
-      /*repair=*/manifest.version == cache_.state().highest_applied_version);
+      /*repair=*/manifest.version == cache_.state().highest_applied_version, signers);
   if (!committed.ok()) return fail(committed.status());
+  Status raised = cache_.RaiseTimeFloor(manifest.published);
+  if (!raised.ok()) LogWarning("updates: saving the time floor: " + raised.message());
 
   status_.source = ContentSource::kNetwork;
   status_.version = manifest.version;
   status_.applied_at = now;
   status_.expires = manifest.expires;
+  status_.published = manifest.published;
   LogInfo("updates: applied bundle v" + std::to_string(manifest.version) + " (" +
           std::to_string(manifest.files.size()) + " files, " +
           std::to_string(manifest.TotalFileBytes()) + " bytes)");
@@ -307,17 +459,35 @@ void Updater::Finish(PollOutcome& outcome) {
 }
 
 void Updater::RefreshStale() {
-  const int64_t now = clock_.UnixSeconds();
-  bool stale = status_.expires.has_value() && *status_.expires <= now;
+  // Content expiry is added when the status is written (StaleReasons), so
+  // that it is judged on what is on screen; the rest is about checks.
+  std::vector<std::string> reasons;
+  status_.honest_now = HonestNow();
+  const std::optional<int64_t>& now = status_.honest_now;
+  if (now && root_ && root_->expires <= *now) {
+    reasons.push_back("root document v" + std::to_string(root_->version) + " expired at " +
+                      FormatRfc3339Utc(root_->expires) + "; publish a new root.json");
+  }
   if (status_.updates_enabled) {
     // No successful check for three intervals (since start if none yet).
     const Millis since = clock_.Monotonic() - last_success_mono_.value_or(started_at_);
-    stale = stale || since >= Millis(int64_t{options_.updates.poll_interval_s} * 3000);
+    if (since >= Millis(int64_t{options_.updates.poll_interval_s} * 3000)) {
+      reasons.push_back("no successful check for " + std::to_string(since.count() / 1000) +
+                        " s (3 poll intervals)");
+    }
   }
-  status_.stale = stale;
+  status_.clock_synchronized = clock_.WallClockSynchronized();
+  status_.stale_reasons = std::move(reasons);
+  status_.stale = !StaleReasons(status_).empty();
+  status_.trust = trust()->Describe();
+  status_.problems = config_trust_.problems;
 }
 
 void Updater::WriteStatus() {
+  if (status_sink_) {
+    status_sink_(status_);
+    return;
+  }
   if (options_.status_file.empty()) return;
   Status s = WriteUnitStatus(store_, options_.status_file, status_);
   if (!s.ok()) LogWarning("updates: " + s.message());

@@ -44,11 +44,13 @@
 #include "kiosk/core/update/bundle_verify.h"
 #include "kiosk/core/update/file_store.h"
 #include "kiosk/core/update/status_report.h"
+#include "kiosk/core/update/trust.h"
 
 namespace kiosk::update {
 
 struct UpdaterOptions {
   UpdateConfig updates;  // url (empty = updates off), interval, keys, size cap
+  TrustConfig trust;     // root keys and the pinned contact
   std::string device_name;
   std::vector<std::string> venue_tags;
   std::filesystem::path state_dir = "/var/lib/kiosk";
@@ -102,11 +104,39 @@ class Updater {
   const UnitStatus& status() const { return status_; }
   const CacheState& cache_state() const { return cache_.state(); }
 
+  // What the unit trusts now (configuration plus the accepted root
+  // document). Thread-safe: the player reads it whenever it chooses content.
+  std::shared_ptr<const Trust> trust() const { return trust_.Current(); }
+  // Called (on the polling thread) after a new root document changed the
+  // trust: what is on screen must be verified again now. Set before Start().
+  void set_on_trust_changed(std::function<void()> callback) {
+    on_trust_changed_ = std::move(callback);
+  }
+  // Instead of writing the status file itself, hand every status to sink
+  // (the player merges it with what is on screen). Set before Start().
+  void set_status_sink(std::function<void(const UnitStatus&)> sink) {
+    status_sink_ = std::move(sink);
+  }
+
+  // The time the unit can vouch for, for expiry: the wall clock if it is
+  // synchronised (never below the time floor), else the time floor (the
+  // latest publication time of anything accepted); nullopt = unknown.
+  std::optional<int64_t> HonestNow() const;
+
  private:
   // Everything that can refuse a bundle; Ok(result) or the reason.
   Result<PollResult> Check();
   Result<PollResult> Apply(const Manifest& manifest, const std::string& manifest_text,
-                           const std::string& signature_text, const FetchResponse& manifest_answer);
+                           const std::string& signature_text, const FetchResponse& manifest_answer,
+                           const std::vector<std::string>& signers);
+  // Root documents: the stored one at start, the published one at each poll.
+  void LoadStoredRoot();
+  Status CheckRoot();
+  void AcceptTrust(Trust trust);
+  // Drops the rollback floor when the keys that set it are no longer trusted.
+  void EnforceFloorSigners();
+  // Refuses signed times that a synchronised clock knows are in the future.
+  Status CheckPublishedTime(const char* what, int64_t published) const;
   std::string UrlOf(std::string_view name) const;
   void Finish(PollOutcome& outcome);
   void RefreshStale();
@@ -124,8 +154,11 @@ class Updater {
   BundleCache cache_;
   // Non-ok until Start() opened the cache, or if it could not be opened.
   Status cache_status_ = Status::Internal("bundle cache: not opened (Start() not called)");
-  std::vector<MinisignPublicKey> trusted_keys_;
-  Status keys_status_;  // non-ok if a configured key does not parse
+  Trust config_trust_;  // from the configuration alone
+  TrustStore trust_;
+  std::optional<RootDocument> root_;  // the accepted root document
+  std::function<void()> on_trust_changed_;
+  std::function<void(const UnitStatus&)> status_sink_;
   Millis started_at_{0};
   std::optional<Millis> last_success_mono_;
   Millis next_poll_at_{0};
