@@ -426,20 +426,19 @@ void Player::Capture() {
 void Player::Reload() {
   LogInfo("SIGHUP: reloading configuration and content");
   if (!options_.config_path.empty()) {
-    auto config = LoadConfigFile(options_.config_path);
-    if (config.ok()) {
-      // The window stays as it is; display options that need a new window
-      // (size) take effect at the next start.
-      bool rotated = config->display.rotation_degrees != config_.display.rotation_degrees;
-      config_ = *config;
-      if (rotated) RebuildCompositor();
-      // New update settings (URL, keys, interval) take effect now.
-      StopUpdater();
-      StartUpdater();
-      if (updater_thread_) updater_thread_->Start();
-    } else if (config.status().code() != Status::Code::kNotFound) {
-      LogError("keeping the current configuration: " + config.status().message());
-    }
+    // A bad field keeps its running value; the rest of the file applies.
+    ConfigLoad load = LoadConfigFile(options_.config_path, /*fallback=*/config_);
+    for (const auto& p : load.problems) LogError("configuration: " + p);
+    for (const auto& w : load.warnings) LogWarning("configuration: " + w);
+    // The window stays as it is; display options that need a new window
+    // (size) take effect at the next start.
+    bool rotated = load.config.display.rotation_degrees != config_.display.rotation_degrees;
+    config_ = std::move(load.config);
+    if (rotated) RebuildCompositor();
+    // New update settings (URL, keys, interval) take effect now.
+    StopUpdater();
+    StartUpdater();
+    if (updater_thread_) updater_thread_->Start();
   }
   auto content = LoadContent(config_);
   if (!content.ok()) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kiosk/core/config.h"
 #include "kiosk/core/status.h"
@@ -21,6 +22,10 @@ namespace kiosk {
 
 struct PlayerOptions {
   Config config;
+  // What reading the config file found (ConfigLoad): each problem kept a
+  // field's default, each warning was accepted. main logs them.
+  std::vector<std::string> config_problems;
+  std::vector<std::string> config_warnings;
   // The config file to re-read on SIGHUP; empty = none.
   std::filesystem::path config_path;
   std::optional<std::filesystem::path> content_dir;  // --content
