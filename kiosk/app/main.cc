@@ -143,7 +143,10 @@ kiosk::Result<kiosk::ConfigLoad> BuildConfig(const Args& args) {
   auto parsed = kiosk::ParseConfig(overrides, "command line");
   if (!parsed.problems.empty()) {
     std::string all;
-    for (const auto& p : parsed.problems) all += (all.empty() ? "" : "\n") + p;
+    for (const auto& p : parsed.problems) {
+      // A flag is refused, not kept: drop the "; keeping ..." of the file's rule.
+      all += (all.empty() ? "" : "\n") + p.substr(0, p.rfind("; keeping"));
+    }
     return kiosk::Status::Invalid(all);
   }
   kiosk::Config& config = load.config;
