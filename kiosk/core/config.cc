@@ -82,10 +82,11 @@ class Section {
     return Read(key, out, fallback, check, [](const T& v) { return Shown(v); });
   }
 
-  // A list of strings. A non-string element is reported and dropped, the
-  // others kept; a value that is not a list at all keeps fallback.
+  // A list of strings. A non-string element (and with unique, a repeated
+  // one) is reported and dropped, the others kept; a value that is not a list
+  // at all keeps fallback.
   void ReadStrings(std::string_view key, std::vector<std::string>& out,
-                   const std::vector<std::string>& fallback) {
+                   const std::vector<std::string>& fallback, bool unique = false) {
     const json* v = Find(key);
     if (v == nullptr) return;
     if (!v->is_array()) {
@@ -97,11 +98,16 @@ class Section {
     out.clear();
     for (size_t i = 0; i < v->size(); ++i) {
       const json& item = (*v)[i];
-      if (item.is_string()) {
-        out.push_back(item.get<std::string>());
+      const std::string path = PathOf(key) + "[" + std::to_string(i) + "]";
+      const auto here = v->begin() + static_cast<std::ptrdiff_t>(i);
+      const auto earlier = unique ? std::find(v->begin(), here, item) : here;
+      if (!item.is_string()) {
+        report_.Problem(path, "expected a string, got " + JsonTypeName(item) + "; ignored");
+      } else if (earlier != here) {
+        report_.Problem(path, "expected each value once, got the value of [" +
+                                  std::to_string(earlier - v->begin()) + "] again; ignored");
       } else {
-        report_.Problem(PathOf(key) + "[" + std::to_string(i) + "]",
-                        "expected a string, got " + JsonTypeName(item) + "; ignored");
+        out.push_back(item.get<std::string>());
       }
     }
   }
@@ -293,18 +299,8 @@ void ReadContact(Section& s, PinnedContact& c, const PinnedContact& fallback) {
 }
 
 void ReadTrust(Section& s, TrustConfig& t, const TrustConfig& fallback) {
-  s.ReadStrings("root_keys", t.root_keys, fallback.root_keys);
   // The same key twice would let one key count twice towards the threshold.
-  for (size_t i = 0; i < t.root_keys.size(); ++i) {
-    auto first = std::find(t.root_keys.begin(), t.root_keys.begin() + i, t.root_keys[i]);
-    if (first != t.root_keys.begin() + i) {
-      s.report().Problem(s.PathOf("root_keys") + "[" + std::to_string(i) + "]",
-                         "expected each key once, got the key of [" +
-                             std::to_string(first - t.root_keys.begin()) + "] again; ignored");
-      t.root_keys.erase(t.root_keys.begin() + i);
-      --i;
-    }
-  }
+  s.ReadStrings("root_keys", t.root_keys, fallback.root_keys, /*unique=*/true);
   // Checked against the keys just read: with no root key, 1 (the default)
   // is the only threshold.
   const int64_t most = std::max<int64_t>(1, static_cast<int64_t>(t.root_keys.size()));

@@ -282,12 +282,15 @@ TEST_CASE("the trust section: root keys, threshold and the pinned contact") {
     CHECK(Only(c.problems, "$.trust.root_threshold") != "");
   }
   SUBCASE("a key listed twice counts once") {
-    auto c = ParseConfig(R"({"trust": {"root_keys": ["RWQa", "RWQb", "RWQa"],
+    auto c = ParseConfig(R"({"trust": {"root_keys": ["RWQa", 7, "RWQb", "RWQa"],
                                        "root_threshold": 3}})",
                          "k.json");
     CHECK(c.config.trust.root_keys == std::vector<std::string>{"RWQa", "RWQb"});
     CHECK(c.config.trust.root_threshold == 1);
-    CHECK(Only(c.problems, "$.trust.root_keys[2]: expected each key once") != "");
+    CHECK(Only(c.problems, "$.trust.root_keys[1]: expected a string") != "");
+    CHECK(Only(c.problems,
+               "$.trust.root_keys[3]: expected each value once, got the value of [0] "
+               "again; ignored") != "");
     CHECK(Only(c.problems, "$.trust.root_threshold") != "");
   }
   SUBCASE("a contact of the wrong type keeps the whole contact") {
