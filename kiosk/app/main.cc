@@ -111,17 +111,15 @@ std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& arg
   return std::nullopt;
 }
 
-// Builds the configuration: the file, then command-line overrides, checked
-// with the same rules as the file (so errors read the same).
-kiosk::Result<kiosk::Config> BuildConfig(const Args& args) {
-  kiosk::Config config;
-  std::string path = args.config.value_or(kDefaultConfig);
-  auto loaded = kiosk::LoadConfigFile(path);
-  if (loaded.ok()) {
-    config = *loaded;
-  } else if (args.config || loaded.status().code() != kiosk::Status::Code::kNotFound) {
-    return loaded.status();
-  }
+// Builds the configuration: the file, where a bad field keeps its default and
+// is reported in problems (never all settings lost for one typo), then the
+// command-line overrides, checked with the same rules as the file but strict:
+// a bad flag is an error, for the person typing it.
+kiosk::Result<kiosk::ConfigLoad> BuildConfig(const Args& args) {
+  // Only the default path may be absent (a unit that was never configured).
+  kiosk::ConfigLoad load = kiosk::LoadConfigFile(args.config.value_or(kDefaultConfig),
+                                                 /*fallback=*/kiosk::Config{},
+                                                 /*missing_ok=*/!args.config);
   std::string overrides = "{\"display\": {";
   std::string sep;
   auto quoted = [](const std::string& s) {
@@ -143,14 +141,28 @@ kiosk::Result<kiosk::Config> BuildConfig(const Args& args) {
   }
   overrides += "}}";
   auto parsed = kiosk::ParseConfig(overrides, "command line");
-  if (!parsed.ok()) return parsed.status();
-  if (args.size) {
-    config.display.width = parsed->display.width;
-    config.display.height = parsed->display.height;
+  if (!parsed.problems.empty()) {
+    std::string all;
+    for (const auto& p : parsed.problems) {
+      // A flag is refused, not kept: drop the "; keeping ..." of the file's rule.
+      all += (all.empty() ? "" : "\n") + p.substr(0, p.rfind("; keeping"));
+    }
+    return kiosk::Status::Invalid(all);
   }
-  if (args.layout) config.display.layout = parsed->display.layout;
-  if (args.rotate) config.display.rotation_degrees = parsed->display.rotation_degrees;
-  return config;
+  kiosk::Config& config = load.config;
+  if (args.size) {
+    config.display.width = parsed.config.display.width;
+    config.display.height = parsed.config.display.height;
+  }
+  if (args.layout) config.display.layout = parsed.config.display.layout;
+  if (args.rotate) config.display.rotation_degrees = parsed.config.display.rotation_degrees;
+  return load;
+}
+
+// Each problem of the file as an error, each warning as a warning.
+void LogConfigLoad(const kiosk::ConfigLoad& load) {
+  for (const auto& p : load.problems) kiosk::LogError("configuration: " + p);
+  for (const auto& w : load.warnings) kiosk::LogWarning("configuration: " + w);
 }
 
 int Run(const Args& args) {
@@ -161,14 +173,13 @@ int Run(const Args& args) {
     return 1;
   }
   if (!args.positional.empty()) return UsageError("unexpected argument " + args.positional[0]);
-  auto config = BuildConfig(args);
-  if (!config.ok()) {
-    // Never blank: a broken config still shows the content, with defaults.
-    kiosk::LogError("configuration refused, using defaults: " + config.status().message());
-    config = kiosk::Config{};
-  }
+  auto load = BuildConfig(args);
+  if (!load.ok()) return UsageError(load.status().message());
+  LogConfigLoad(*load);
   kiosk::PlayerOptions options;
-  options.config = *config;
+  options.config = load->config;
+  options.config_problems = load->problems;
+  options.config_warnings = load->warnings;
   options.config_path = args.config.value_or(kDefaultConfig);
   if (args.content) options.content_dir = *args.content;
   options.data_dir = kiosk::DataDir();
@@ -181,20 +192,19 @@ int Run(const Args& args) {
 int Render(const Args& args) {
   if (!args.out) return UsageError("render needs --out DIR");
   if (!args.positional.empty()) return UsageError("unexpected argument " + args.positional[0]);
-  auto config = BuildConfig(args);
-  if (!config.ok()) {
-    std::fprintf(stderr, "kiosk render: %s\n", config.status().message().c_str());
-    return 1;
-  }
+  auto load = BuildConfig(args);
+  if (!load.ok()) return UsageError(load.status().message());
+  LogConfigLoad(*load);
+  const kiosk::Config& config = load->config;
   kiosk::RenderOptions options;
   options.data_dir = kiosk::DataDir();
   options.content_dir =
       args.content ? std::filesystem::path(*args.content) : options.data_dir / "content";
   options.out_dir = *args.out;
-  options.display = config->display;
-  if (config->display.width > 0) {
-    options.width = config->display.width;
-    options.height = config->display.height;
+  options.display = config.display;
+  if (config.display.width > 0) {
+    options.width = config.display.width;
+    options.height = config.display.height;
   }
   auto written = kiosk::RenderBundle(options);
   if (!written.ok()) {

@@ -633,16 +633,17 @@ void Player::Capture() {
 void Player::Reload() {
   LogInfo("SIGHUP: reloading configuration and content");
   if (!options_.config_path.empty()) {
-    auto config = LoadConfigFile(options_.config_path);
-    if (config.ok()) {
-      // The window stays as it is; display options that need a new window
-      // (size) take effect at the next start.
-      bool rotated = config->display.rotation_degrees != config_.display.rotation_degrees;
-      config_ = *config;
-      if (rotated) RebuildCompositor();
-    } else if (config.status().code() != Status::Code::kNotFound) {
-      LogError("keeping the current configuration: " + config.status().message());
-    }
+    // A bad field keeps its running value; the rest of the file applies.
+    ConfigLoad load = LoadConfigFile(options_.config_path, /*fallback=*/config_);
+    for (const auto& p : load.problems) LogError("configuration: " + p);
+    for (const auto& w : load.warnings) LogWarning("configuration: " + w);
+    options_.config_problems = load.problems;
+    options_.config_warnings = load.warnings;
+    // The window stays as it is; display options that need a new window
+    // (size) take effect at the next start.
+    bool rotated = load.config.display.rotation_degrees != config_.display.rotation_degrees;
+    config_ = std::move(load.config);
+    if (rotated) RebuildCompositor();
   }
   // New update settings (URL, keys, interval) take effect now, and the
   // cache is read again.

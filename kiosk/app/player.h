@@ -22,13 +22,15 @@ namespace kiosk {
 
 struct PlayerOptions {
   Config config;
+  // What reading the config file found (ConfigLoad): each problem kept a
+  // field's default, each warning was accepted. main logs them; the status
+  // file lists them.
+  std::vector<std::string> config_problems;
+  std::vector<std::string> config_warnings;
   // The config file to re-read on SIGHUP; empty = none.
   std::filesystem::path config_path;
   std::optional<std::filesystem::path> content_dir;  // --content
   std::filesystem::path data_dir;                    // built-in content/ and fonts/
-  // What the configuration file had wrong (each field kept at its last good
-  // value) or worth a warning; reported in the status file.
-  std::vector<std::string> config_problems, config_warnings;
   bool windowed = false;
   // Testing and benchmarking aids (documented flags):
   std::optional<int> exit_after_ms;                  // --exit-after SECONDS

@@ -1,106 +1,401 @@
 #include "kiosk/core/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
 
 #include "kiosk/core/json_fields.h"
 
 namespace kiosk {
 namespace {
 
-void ReadDisplay(ObjectReader& r, DisplayConfig& d, JsonErrors& errors) {
-  if (auto v = r.Enum("layout", false, {"bilingual", "alternate"})) {
-    d.layout = (*v == "alternate") ? LanguageLayout::kAlternate : LanguageLayout::kBilingual;
+using nlohmann::json;
+
+// Where the problems and warnings of one file go, each prefixed with the file.
+class Report {
+ public:
+  Report(std::string file, ConfigLoad& out) : file_(std::move(file)), out_(out) {}
+  void Problem(const std::string& path, const std::string& what) {
+    out_.problems.push_back(file_ + ": " + path + ": " + what);
   }
-  if (auto v = r.Integer("rotation", false, 0, 270)) {
-    if (*v % 90 != 0) {
-      errors.Add(r.PathOf("rotation"), "expected 0, 90, 180 or 270, got " + std::to_string(*v));
-    } else {
-      d.rotation_degrees = static_cast<int>(*v);
-    }
+  void Warning(const std::string& path, const std::string& what) {
+    out_.warnings.push_back(file_ + ": " + path + ": " + what);
   }
-  if (auto v = r.String("size", false)) {
-    int w = 0, h = 0;
-    char x = 0;
-    std::istringstream in(*v);
-    if (!(in >> w >> x >> h) || x != 'x' || !in.eof() || w < 64 || h < 64 || w > 8192 || h > 8192) {
-      errors.Add(r.PathOf("size"),
-                 "expected \"WIDTHxHEIGHT\" with each side from 64 to 8192, got \"" + *v + "\"");
-    } else {
-      d.width = w;
-      d.height = h;
-    }
-  }
-  if (auto v = r.Integer("crossfade_ms", false, 0, 5000)) d.crossfade_ms = static_cast<int>(*v);
-  if (auto v = r.Number("margin_percent", false, 0.0, 15.0)) d.margin_percent = *v;
-  r.Finish();
+
+ private:
+  std::string file_;
+  ConfigLoad& out_;
+};
+
+// How a kept value reads in a problem.
+template <typename Number>
+requires std::is_arithmetic_v<Number> std::string Shown(Number v) { return json(v).dump(); }
+std::string Shown(const std::string& v) { return json(v).dump(); }
+std::string Shown(const std::vector<std::string>& v) { return json(v).dump(); }
+
+// "the defaults" at start, "the last good values" on reload: says which the
+// fallback of a whole section (or file) is.
+template <typename T>
+std::string KeptSection(const T& fallback, const char* what) {
+  return fallback == T{} ? std::string("keeping the default ") + what
+                         : std::string("keeping the last good ") + what;
 }
 
-void ReadUpdates(ObjectReader& r, UpdateConfig& u, JsonErrors& errors) {
-  if (auto v = r.String("url", false)) {
-    if (!v->empty() && v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0) {
-      errors.Add(r.PathOf("url"), "expected an https:// (or http://) URL, got \"" + *v + "\"");
-    } else {
-      u.url = *v;
+// One JSON object of the file (the root or a section), read field by field:
+// a field absent leaves its output alone (the caller starts from defaults),
+// one present and valid is taken, one present and invalid takes its fallback
+// and is reported with the value kept. Finish() reports unknown fields.
+class Section {
+ public:
+  Section(Report& report, const json& object, std::string path)
+      : report_(report), object_(object), path_(std::move(path)) {}
+
+  Report& report() { return report_; }
+  std::string PathOf(std::string_view key) const { return path_ + "." + std::string(key); }
+
+  // The field's value, or nullptr when absent. Marks key as known.
+  const json* Find(std::string_view key) {
+    known_.emplace_back(key);
+    auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+  }
+
+  // check(value, error) returns the field's value, or nullopt with error set
+  // to "expected ..., got ...". Returns true when the file's value was taken.
+  template <typename T, typename CheckFn, typename ShowFn>
+  bool Read(std::string_view key, T& out, const T& fallback, CheckFn check, ShowFn show) {
+    const json* v = Find(key);
+    if (v == nullptr) return false;
+    std::string error;
+    if (std::optional<T> value = check(*v, error)) {
+      out = std::move(*value);
+      return true;
+    }
+    out = fallback;
+    report_.Problem(PathOf(key), error + "; keeping " + show(fallback));
+    return false;
+  }
+  template <typename T, typename CheckFn>
+  bool Read(std::string_view key, T& out, const T& fallback, CheckFn check) {
+    return Read(key, out, fallback, check, [](const T& v) { return Shown(v); });
+  }
+
+  // A list of strings. A non-string element (and with unique, a repeated
+  // one) is reported and dropped, the others kept; a value that is not a list
+  // at all keeps fallback.
+  void ReadStrings(std::string_view key, std::vector<std::string>& out,
+                   const std::vector<std::string>& fallback, bool unique = false) {
+    const json* v = Find(key);
+    if (v == nullptr) return;
+    if (!v->is_array()) {
+      out = fallback;
+      report_.Problem(PathOf(key), "expected a list of strings, got " + JsonTypeName(*v) +
+                                       "; keeping " + Shown(fallback));
+      return;
+    }
+    out.clear();
+    for (size_t i = 0; i < v->size(); ++i) {
+      const json& item = (*v)[i];
+      const std::string path = PathOf(key) + "[" + std::to_string(i) + "]";
+      const auto here = v->begin() + static_cast<std::ptrdiff_t>(i);
+      const auto earlier = unique ? std::find(v->begin(), here, item) : here;
+      if (!item.is_string()) {
+        report_.Problem(path, "expected a string, got " + JsonTypeName(item) + "; ignored");
+      } else if (earlier != here) {
+        report_.Problem(path, "expected each value once, got the value of [" +
+                                  std::to_string(earlier - v->begin()) + "] again; ignored");
+      } else {
+        out.push_back(item.get<std::string>());
+      }
     }
   }
-  if (auto v = r.Integer("poll_interval_s", false, 10, 7 * 24 * 3600)) {
-    u.poll_interval_s = static_cast<int>(*v);
+
+  // A nested object: read(section) when it is one; when it is something
+  // else, keep_fallback() and one problem saying what was kept.
+  template <typename ReadFn, typename KeepFn>
+  void ReadSection(std::string_view key, const std::string& kept, ReadFn read,
+                   KeepFn keep_fallback) {
+    const json* v = Find(key);
+    if (v == nullptr) return;
+    if (!v->is_object()) {
+      keep_fallback();
+      report_.Problem(PathOf(key), "expected an object, got " + JsonTypeName(*v) + "; " + kept);
+      return;
+    }
+    Section section(report_, *v, PathOf(key));
+    read(section);
+    section.Finish();
   }
-  if (auto v = r.StringArray("trusted_keys", false)) u.trusted_keys = *v;
-  if (auto v = r.String("pinned_ca_file", false)) u.pinned_ca_file = *v;
-  if (auto v = r.Integer("max_bundle_mb", false, 1, 1024)) {
-    u.max_bundle_bytes = static_cast<uint64_t>(*v) << 20;
+
+  void Finish() {
+    for (auto it = object_.begin(); it != object_.end(); ++it) {
+      if (std::find(known_.begin(), known_.end(), it.key()) == known_.end()) {
+        report_.Problem(PathOf(it.key()), "unknown field; ignored");
+      }
+    }
   }
-  r.Finish();
+
+ private:
+  Report& report_;
+  const json& object_;
+  std::string path_;
+  std::vector<std::string> known_;
+};
+
+// Checks, each (value, error) -> optional value.
+template <typename T>
+auto IntegerIn(int64_t min, int64_t max) {
+  return [min, max](const json& v, std::string& error) -> std::optional<T> {
+    std::string expected =
+        "expected an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    if (!v.is_number_integer()) {
+      error = expected + ", got " + JsonTypeName(v);
+      return std::nullopt;
+    }
+    // Unsigned values above int64's range are out of range too.
+    bool huge = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX);
+    if (huge || v.get<int64_t>() < min || v.get<int64_t>() > max) {
+      error = expected + ", got " + v.dump();
+      return std::nullopt;
+    }
+    return static_cast<T>(v.get<int64_t>());
+  };
+}
+
+auto NumberIn(double min, double max) {
+  return [min, max](const json& v, std::string& error) -> std::optional<double> {
+    if (!v.is_number() || !(v.get<double>() >= min && v.get<double>() <= max)) {
+      error = "expected a number from " + json(min).dump() + " to " + json(max).dump() + ", got " +
+              (v.is_number() ? v.dump() : JsonTypeName(v));
+      return std::nullopt;
+    }
+    return v.get<double>();
+  };
+}
+
+std::optional<std::string> AnyString(const json& v, std::string& error) {
+  if (!v.is_string()) {
+    error = "expected a string, got " + JsonTypeName(v);
+    return std::nullopt;
+  }
+  return v.get<std::string>();
+}
+
+// A string for which is_good holds; expected says what it should look like.
+template <typename Pred>
+auto StringWhere(std::string expected, Pred is_good) {
+  return [expected, is_good](const json& v, std::string& error) -> std::optional<std::string> {
+    if (!v.is_string()) {
+      error = "expected " + expected + ", got " + JsonTypeName(v);
+      return std::nullopt;
+    }
+    auto s = v.get<std::string>();
+    if (!is_good(s)) {
+      error = "expected " + expected + ", got " + json(s).dump();
+      return std::nullopt;
+    }
+    return s;
+  };
+}
+
+void ReadDisplay(Section& s, DisplayConfig& d, const DisplayConfig& fallback) {
+  auto layout_name = [](LanguageLayout l) {
+    return std::string(l == LanguageLayout::kAlternate ? "\"alternate\"" : "\"bilingual\"");
+  };
+  s.Read(
+      "layout", d.layout, fallback.layout,
+      [](const json& v, std::string& error) -> std::optional<LanguageLayout> {
+        if (v == "bilingual") return LanguageLayout::kBilingual;
+        if (v == "alternate") return LanguageLayout::kAlternate;
+        error = "expected one of \"bilingual\", \"alternate\", got " +
+                (v.is_string() ? v.dump() : JsonTypeName(v));
+        return std::nullopt;
+      },
+      layout_name);
+  s.Read("rotation", d.rotation_degrees, fallback.rotation_degrees,
+         [](const json& v, std::string& error) -> std::optional<int> {
+           if (v.is_number_integer()) {
+             for (int degrees : {0, 90, 180, 270}) {
+               if (v == degrees) return degrees;
+             }
+           }
+           error =
+               "expected 0, 90, 180 or 270, got " + (v.is_number() ? v.dump() : JsonTypeName(v));
+           return std::nullopt;
+         });
+  std::pair<int, int> size{d.width, d.height};
+  s.Read(
+      "size", size, {fallback.width, fallback.height},
+      [](const json& v, std::string& error) -> std::optional<std::pair<int, int>> {
+        const std::string expected = "expected \"WIDTHxHEIGHT\" with each side from 64 to 8192";
+        if (!v.is_string()) {
+          error = expected + ", got " + JsonTypeName(v);
+          return std::nullopt;
+        }
+        int w = 0, h = 0;
+        char x = 0;
+        std::istringstream in(v.get<std::string>());
+        if (!(in >> w >> x >> h) || x != 'x' || !in.eof() || w < 64 || h < 64 || w > 8192 ||
+            h > 8192) {
+          error = expected + ", got " + v.dump();
+          return std::nullopt;
+        }
+        return std::pair{w, h};
+      },
+      [](const std::pair<int, int>& wh) {
+        return wh.first == 0
+                   ? std::string("the display's mode")
+                   : "\"" + std::to_string(wh.first) + "x" + std::to_string(wh.second) + "\"";
+      });
+  d.width = size.first;
+  d.height = size.second;
+  s.Read("crossfade_ms", d.crossfade_ms, fallback.crossfade_ms, IntegerIn<int>(0, 5000));
+  s.Read("margin_percent", d.margin_percent, fallback.margin_percent, NumberIn(0.0, 15.0));
+}
+
+void ReadUpdates(Section& s, UpdateConfig& u, const UpdateConfig& fallback) {
+  auto is_url = [](const std::string& v) {
+    return v.empty() || v.rfind("https://", 0) == 0 || v.rfind("http://", 0) == 0;
+  };
+  auto show_url = [](const std::string& v) {
+    return v.empty() ? std::string("no URL (updates off)") : Shown(v);
+  };
+  if (s.Read("url", u.url, fallback.url, StringWhere("an https:// (or http://) URL", is_url),
+             show_url) &&
+      u.url.rfind("http://", 0) == 0) {
+    s.report().Warning(s.PathOf("url"),
+                       "plain http:// — content is still verified by its signature, but anyone "
+                       "on the network path can read and delay updates; use https://");
+  }
+  s.Read("poll_interval_s", u.poll_interval_s, fallback.poll_interval_s,
+         IntegerIn<int>(10, 7 * 24 * 3600));
+  s.ReadStrings("trusted_keys", u.trusted_keys, fallback.trusted_keys);
+  s.Read("pinned_ca_file", u.pinned_ca_file, fallback.pinned_ca_file, AnyString);
+  int64_t max_mb = static_cast<int64_t>(u.max_bundle_bytes >> 20);
+  s.Read("max_bundle_mb", max_mb, static_cast<int64_t>(fallback.max_bundle_bytes >> 20),
+         IntegerIn<int64_t>(1, 1024));
+  u.max_bundle_bytes = static_cast<uint64_t>(max_mb) << 20;
+}
+
+// The URL is kept without a key: the updater refuses every bundle and says
+// "no trusted key", so nothing unsigned is ever shown either way, and the
+// status file shows the unit trying.
+void CheckUpdateKeys(Report& report, const UpdateConfig& u) {
   if (!u.url.empty() && u.trusted_keys.empty()) {
-    errors.Add(r.PathOf("trusted_keys"),
-               "required when updates.url is set: at least one minisign public key");
+    report.Problem("$.updates.trusted_keys",
+                   "required when updates.url is set: expected at least one minisign public key, "
+                   "got none; keeping the URL, and no update is applied until a key is set");
   }
+}
+
+void ReadContact(Section& s, PinnedContact& c, const PinnedContact& fallback) {
+  s.Read("hotline", c.hotline, fallback.hotline,
+         StringWhere("a North American number such as \"1-800-292-1168\"",
+                     [](const std::string& v) { return IsPhoneNumber(v); }));
+  s.Read("email", c.email, fallback.email,
+         StringWhere("an e-mail address", [](const std::string& v) { return IsEmailAddress(v); }));
+}
+
+void ReadTrust(Section& s, TrustConfig& t, const TrustConfig& fallback) {
+  // The same key twice would let one key count twice towards the threshold.
+  s.ReadStrings("root_keys", t.root_keys, fallback.root_keys, /*unique=*/true);
+  // Checked against the keys just read: with no root key, 1 (the default)
+  // is the only threshold.
+  const int64_t most = std::max<int64_t>(1, static_cast<int64_t>(t.root_keys.size()));
+  s.Read("root_threshold", t.root_threshold, fallback.root_threshold,
+         [most](const json& v, std::string& error) -> std::optional<int> {
+           auto n = IntegerIn<int>(1, most)(v, error);
+           if (!n) error += " (at most the number of root_keys)";
+           return n;
+         });
+  s.ReadSection(
+      "contact",
+      KeptSection(fallback.contact, "contact") + " (" + fallback.contact.hotline + ", " +
+          fallback.contact.email + ")",
+      [&](Section& c) { ReadContact(c, t.contact, fallback.contact); },
+      [&] { t.contact = fallback.contact; });
 }
 
 }  // namespace
 
-Result<Config> ParseConfig(std::string_view text, const std::string& file) {
-  auto json = ParseJsonText(text, file);
-  if (!json.ok()) return json.status();
-  JsonErrors errors(file);
-  Config config;
-  ObjectReader root(errors, *json, "$");
-  if (const auto* display = root.Object("display", false)) {
-    ObjectReader r(errors, *display, root.PathOf("display"));
-    ReadDisplay(r, config.display, errors);
+ConfigLoad ParseConfig(std::string_view text, const std::string& file, const Config& fallback) {
+  ConfigLoad load;
+  const std::string kept_all = KeptSection(fallback, "configuration");
+  auto parsed = ParseJsonText(text, file);
+  if (!parsed.ok()) {
+    load.config = fallback;
+    load.problems.push_back(parsed.status().message() + "; " + kept_all);
+    return load;
   }
-  if (const auto* updates = root.Object("updates", false)) {
-    ObjectReader r(errors, *updates, root.PathOf("updates"));
-    ReadUpdates(r, config.updates, errors);
+  Report report(file, load);
+  if (!parsed->is_object()) {
+    load.config = fallback;
+    report.Problem("$", "expected an object, got " + JsonTypeName(*parsed) + "; " + kept_all);
+    return load;
   }
-  if (const auto* device = root.Object("device", false)) {
-    ObjectReader r(errors, *device, root.PathOf("device"));
-    if (auto v = r.String("name", false)) config.device_name = *v;
-    if (auto v = r.StringArray("venue_tags", false)) config.venue_tags = *v;
-    r.Finish();
-  }
-  if (auto v = root.String("state_dir", false)) config.state_dir = *v;
-  if (auto v = root.String("status_file", false)) config.status_file = *v;
+  Config& config = load.config;
+  Section root(report, *parsed, "$");
+  root.ReadSection(
+      "display", KeptSection(fallback.display, "display settings"),
+      [&](Section& s) { ReadDisplay(s, config.display, fallback.display); },
+      [&] { config.display = fallback.display; });
+  root.ReadSection(
+      "updates", KeptSection(fallback.updates, "update settings"),
+      [&](Section& s) { ReadUpdates(s, config.updates, fallback.updates); },
+      [&] { config.updates = fallback.updates; });
+  CheckUpdateKeys(report, config.updates);
+  root.ReadSection(
+      "trust", KeptSection(fallback.trust, "trust settings"),
+      [&](Section& s) { ReadTrust(s, config.trust, fallback.trust); },
+      [&] { config.trust = fallback.trust; });
+  const bool device_default = fallback.device_name.empty() && fallback.venue_tags.empty();
+  root.ReadSection(
+      "device",
+      device_default ? "keeping the default device settings"
+                     : "keeping the last good device settings",
+      [&](Section& s) {
+        s.Read("name", config.device_name, fallback.device_name, AnyString);
+        s.ReadStrings("venue_tags", config.venue_tags, fallback.venue_tags);
+      },
+      [&] {
+        config.device_name = fallback.device_name;
+        config.venue_tags = fallback.venue_tags;
+      });
+  std::string state_dir = config.state_dir.string();
+  root.Read("state_dir", state_dir, fallback.state_dir.string(), AnyString);
+  config.state_dir = state_dir;
+  std::string status_file = config.status_file.string();
+  root.Read("status_file", status_file, fallback.status_file.string(), AnyString);
+  config.status_file = status_file;
   root.Finish();
-  if (!errors.empty()) return errors.ToStatus();
-  return config;
+  return load;
 }
 
-Result<Config> LoadConfigFile(const std::filesystem::path& path) {
+ConfigLoad LoadConfigFile(const std::filesystem::path& path, const Config& fallback,
+                          bool missing_ok) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
-      return Status::NotFound(path.string() + ": no such file");
-    }
-    return Status::Io(path.string() + ": cannot be read");
+    bool missing = !std::filesystem::exists(path, ec) && !ec;
+    ConfigLoad load;
+    if (missing && missing_ok) return load;  // every default
+    load.config = fallback;
+    load.problems.push_back(path.string() + (missing ? ": no such file; " : ": cannot be read; ") +
+                            KeptSection(fallback, "configuration"));
+    return load;
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return ParseConfig(text.str(), path.string());
+  if (in.bad()) {
+    ConfigLoad load;
+    load.config = fallback;
+    load.problems.push_back(path.string() + ": cannot be read; " +
+                            KeptSection(fallback, "configuration"));
+    return load;
+  }
+  return ParseConfig(text.str(), path.string(), fallback);
 }
 
 }  // namespace kiosk

@@ -1,7 +1,10 @@
 // The unit's configuration: one JSON file (/etc/kiosk/kiosk.json by default),
-// documented in docs/configuration.md. Every field is optional; a missing file
-// means all defaults. Unknown fields and wrong types are errors naming the
-// file and the JSON path.
+// documented in docs/configuration.md. Every field is optional.
+//
+// One bad field never costs the others: a field that fails keeps its last
+// good value (the default at start), the rest of the file applies, and each
+// problem is reported naming the file, the JSON path, what was expected and
+// what was kept. A typo in rotation must not drop the unit's trusted keys.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +14,6 @@
 #include <vector>
 
 #include "kiosk/core/pinned_contact.h"
-#include "kiosk/core/status.h"
 
 namespace kiosk {
 
@@ -29,6 +31,7 @@ struct DisplayConfig {
   int crossfade_ms = 800;  // 0 = cut
   // Safe-area margin for TV overscan, percent of each screen side.
   double margin_percent = 5.0;
+  bool operator==(const DisplayConfig&) const = default;
 };
 
 struct UpdateConfig {
@@ -43,16 +46,22 @@ struct UpdateConfig {
   // Optional CA bundle to pin (PEM); empty = the system's CAs.
   std::string pinned_ca_file;
   uint64_t max_bundle_bytes = 32ull << 20;
+  bool operator==(const UpdateConfig&) const = default;
 };
 
-// The unit's own trust settings (docs/bundle-format.md, "Trust").
+// The unit's own trust settings (docs/configuration.md, "trust"). Core only
+// checks their shape; the updater parses each key.
 struct TrustConfig {
-  // minisign public keys of the offline root keys; empty = no root role
-  // (updates.trusted_keys sign bundles directly, as before).
+  // minisign public keys (the base64 line of a .pub file) of the offline root
+  // keys that sign the unit's root document. Empty = none.
   std::vector<std::string> root_keys;
-  int root_threshold = 1;  // root keys that must sign a root document
-  // The contact the band shows until a root document pins another.
-  PinnedContact contact;
+  // How many of root_keys must sign a root document, 1..root_keys.size().
+  // Never lowered to fit fewer keys: a threshold no set of keys can meet
+  // accepts no root document (fails closed).
+  int root_threshold = 1;
+  // The hotline and e-mail the unit shows whatever content says.
+  PinnedContact contact = BuiltinContact();
+  bool operator==(const TrustConfig&) const = default;
 };
 
 struct Config {
@@ -63,12 +72,41 @@ struct Config {
   std::vector<std::string> venue_tags;  // shown in the status file
   std::filesystem::path state_dir = "/var/lib/kiosk";
   std::filesystem::path status_file = "/run/kiosk/status.json";
+  bool operator==(const Config&) const = default;
 };
 
-// Parses config text; file is used in messages only.
-Result<Config> ParseConfig(std::string_view text, const std::string& file);
-// Reads and parses a file. A missing file is NotFound (callers may treat the
-// default path's absence as "all defaults").
-Result<Config> LoadConfigFile(const std::filesystem::path& path);
+// What reading a configuration gave: always a usable Config, and what to tell
+// the administrator about it.
+struct ConfigLoad {
+  Config config;
+  // Fields refused, each "FILE: $.json.path: what was expected, got X;
+  // keeping Y" (or "...: unknown field; ignored").
+  std::vector<std::string> problems;
+  // Fields accepted but worth a word (a plain http:// update URL).
+  std::vector<std::string> warnings;
+};
+
+// Parses config text; file names it in messages only. fallback holds the
+// values kept for fields that fail: the last good config on reload, the
+// defaults at start.
+//   - A field absent from the text takes its default (Config{}).
+//   - A field present and valid takes the text's value.
+//   - A field present and invalid keeps fallback's value, with a problem.
+//   - A list of strings with some non-string elements keeps its strings (a
+//     problem for each other element); only a field that is not a list at
+//     all keeps fallback's list.
+//   - A section ("display", "updates", "trust", ...) that is not an object
+//     keeps fallback's values for the whole section, with one problem.
+//   - Text that is not JSON, or whose root is not an object: fallback whole,
+//     with one problem.
+//   - Unknown fields are problems, and ignored.
+ConfigLoad ParseConfig(std::string_view text, const std::string& file, const Config& fallback = {});
+
+// Reads path and parses it as ParseConfig does. A missing or unreadable file
+// keeps fallback whole, with a problem naming the path; except that with
+// missing_ok (the default path at start) a missing file means every default
+// and no problem.
+ConfigLoad LoadConfigFile(const std::filesystem::path& path, const Config& fallback = {},
+                          bool missing_ok = false);
 
 }  // namespace kiosk

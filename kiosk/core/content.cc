@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "kiosk/core/json_fields.h"
+#include "kiosk/core/pinned_contact.h"
 
 namespace kiosk {
 
@@ -122,49 +123,11 @@ void ReadSlideText(JsonErrors& errors, const nlohmann::json& value, const std::s
   r.Finish();
 }
 
-// "1-800-292-1168" or "613-236-1222". (Hand-written rather than std::regex,
-// which GCC 12 cannot compile cleanly under the sanitizers with -Werror.)
-bool IsNorthAmericanNumber(std::string_view v) {
-  if (v.size() == 14 && v.substr(0, 2) == "1-") v.remove_prefix(2);
-  if (v.size() != 12) return false;
-  for (size_t i = 0; i < v.size(); ++i) {
-    bool dash = i == 3 || i == 7;
-    if (dash ? v[i] != '-' : (v[i] < '0' || v[i] > '9')) return false;
-  }
-  return true;
-}
-
-// local@domain.tld with the characters addresses on signs use.
-bool IsEmailAddress(std::string_view v) {
-  auto at = v.find('@');
-  if (at == std::string_view::npos || at == 0 || v.find('@', at + 1) != std::string_view::npos) {
-    return false;
-  }
-  auto local = v.substr(0, at), domain = v.substr(at + 1);
-  auto is_alnum = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  };
-  for (char c : local) {
-    if (!is_alnum(c) && std::string_view("._%+-").find(c) == std::string_view::npos) return false;
-  }
-  auto dot = domain.rfind('.');
-  if (dot == std::string_view::npos || dot == 0 || domain.size() - dot - 1 < 2) return false;
-  for (size_t i = 0; i < domain.size(); ++i) {
-    char c = domain[i];
-    bool tld = i > dot;
-    if (tld ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-            : !(is_alnum(c) || c == '.' || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 void ReadContact(JsonErrors& errors, const nlohmann::json& value, const std::string& path,
                  Contact& contact) {
   ObjectReader r(errors, value, path);
   if (auto v = r.String("hotline", true)) {
-    if (!IsNorthAmericanNumber(*v)) {
+    if (!IsPhoneNumber(*v)) {
       errors.Add(r.PathOf("hotline"),
                  "expected a North American number such as \"1-800-292-1168\", got \"" + *v + "\"");
     } else {

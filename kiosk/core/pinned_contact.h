@@ -32,4 +32,11 @@ bool SamePhoneNumber(std::string_view a, std::string_view b);
 // Same address, ignoring ASCII case (signs print HumanTrafficking@...).
 bool SameEmail(std::string_view a, std::string_view b);
 
+// The forms a hotline may be written in, in content and in a unit's
+// configuration: a North American number as signs print it, "1-800-292-1168"
+// or "613-236-1222" (so PhoneDigits always gives its 10 digits).
+bool IsPhoneNumber(std::string_view v);
+// local@domain.tld with the characters addresses on signs use.
+bool IsEmailAddress(std::string_view v);
+
 }  // namespace kiosk

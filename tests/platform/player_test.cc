@@ -78,10 +78,28 @@ TEST_CASE("an invalid config file is reported and the player still shows its sli
   test::ChildProcess player(
       PlayerArgs({"--config", (dir / "kiosk.json").string(), "--exit-after", "1"}), kHeadless);
   CHECK(player.Wait(seconds(20)) == 0);
-  CHECK(player.output().find("configuration refused, using defaults") != std::string::npos);
-  CHECK(player.output().find("$.display.rotation: expected 0, 90, 180 or 270, got 33") !=
+  CHECK(player.output().find("$.display.rotation: expected 0, 90, 180 or 270, got 33; keeping 0") !=
         std::string::npos);
   CHECK(player.output().find("first frame on screen") != std::string::npos);
+}
+
+TEST_CASE("a bad rotation in the config file costs only the rotation: its size still applies") {
+  testing::TempDir scratch("kiosk-badfield");
+  const fs::path& dir = scratch.path();
+  std::ofstream(dir / "kiosk.json") << R"({"display": {"rotation": 45, "size": "640x360"}})";
+  fs::create_directories(dir / "capture");
+  // No --size: the size comes from the file.
+  test::ChildProcess player({KIOSK_BIN, "--allow-root", "--config", (dir / "kiosk.json").string(),
+                             "--capture-dir", (dir / "capture").string(), "--exit-after", "1"},
+                            kHeadless);
+  REQUIRE(player.Wait(seconds(20)) == 0);
+  CHECK(player.output().find((dir / "kiosk.json").string() +
+                             ": $.display.rotation: expected 0, 90, 180 or 270, got 45") !=
+        std::string::npos);
+  auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
+  REQUIRE(shown);
+  CHECK(shown->w == 640);
+  CHECK(shown->h == 360);
 }
 
 TEST_CASE("SIGHUP reloads the content, which takes over at the next slide boundary") {
