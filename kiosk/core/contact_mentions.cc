@@ -11,8 +11,8 @@ struct CodePoint {
   size_t offset, length;
 };
 
-// Decodes UTF-8; a malformed byte becomes U+FFFD so scanning goes on (the
-// parser has already refused control characters; the font draws the rest).
+// Decodes UTF-8; a malformed byte becomes one U+FFFD, so a bad sequence
+// cannot swallow the digits after it.
 std::vector<CodePoint> Decode(std::string_view s) {
   std::vector<CodePoint> out;
   size_t i = 0;
@@ -48,7 +48,12 @@ std::vector<CodePoint> Decode(std::string_view s) {
 
 bool IsDigit(char32_t c) { return c >= '0' && c <= '9'; }
 bool IsSpaceSeparator(char32_t c) { return c == ' ' || c == 0x00A0 || c == 0x202F; }
-bool IsDashSeparator(char32_t c) { return c == '-' || c == '.' || c == 0x2010 || c == 0x2011; }
+// Hyphens, dots, and the dashes a word processor puts in their place (U+2012
+// figure dash, U+2013 en dash, U+2212 minus): "1–800–292–1169" must not slip
+// through as four short numbers.
+bool IsDashSeparator(char32_t c) {
+  return c == '-' || c == '.' || (c >= 0x2010 && c <= 0x2013) || c == 0x2212;
+}
 
 // Characters that make a digit run part of a word or code ("A1234567",
 // "1234567@x.ca"), not a number to dial: ASCII letters and digits, '@', '_',

@@ -29,8 +29,8 @@ struct ContactMention {
 // Every phone-number-like and e-mail-like span in UTF-8 text, in text order.
 //
 // A phone number is a run of digit groups joined by short separators (space,
-// U+00A0, U+202F, '-', '.', U+2010, U+2011, ')' and '(' around an area code;
-// a leading '+' or '('), 7 digits or more in all, with no letter, digit, '@'
+// U+00A0, U+202F, '-', '.', U+2010-U+2013, U+2212, ')' and '(' around an area
+// code; a leading '+' or '('), 7 digits or more in all, with no letter, digit, '@'
 // or '_' right before or after it. Kept out, because they are not phone
 // numbers and signs print them: years and year ranges (only 4-digit groups:
 // "2019-2021"), dates ("2026-03-15", "15.03.2026") and quantities with

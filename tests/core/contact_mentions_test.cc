@@ -54,6 +54,11 @@ TEST_CASE("contact mentions: the ways a phone number is written are all found, w
   CHECK(Found("Local line: 613-236-1222, ext. 5005") == std::vector<std::string>{"613-236-1222"});
   CHECK(Found("Seven digits: 292-1168") == std::vector<std::string>{"292-1168"});
   CHECK(Found("18002921169") == std::vector<std::string>{"18002921169"});
+  // En dashes from a word processor, and a stray invalid byte, hide nothing.
+  CHECK(Found("Dial 1\u2013800\u2013292\u20131169") ==
+        std::vector<std::string>{"1\u2013800\u2013292\u20131169"});
+  CHECK(Found("\xFF"
+              "1-800-292-1169\xC3") == std::vector<std::string>{"1-800-292-1169"});
   CHECK(Found("1-800-292-1168 ou 1-800-292-1169") ==
         std::vector<std::string>{"1-800-292-1168", "1-800-292-1169"});
   auto mentions = FindContactMentions("Appelez le 1-800-292-1168");
