@@ -76,7 +76,7 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
 
 std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
                                         const std::filesystem::path& data_dir, int extra_width,
-                                        int extra_height) {
+                                        int extra_height, const PinnedContact& pinned) {
   auto bundle = LoadBundleDir(dir);
   if (!bundle.ok()) {
     // One problem per line of the parser's report.
@@ -95,12 +95,12 @@ std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
   if (!fonts.ok()) return {fonts.status().message()};
   auto sizes = kSupportedSizes;
   if (extra_width > 0 && extra_height > 0) sizes.push_back({extra_width, extra_height});
-  return ValidateBundle(*bundle, **fonts, sizes);
+  return ValidateBundle(*bundle, **fonts, sizes, {}, pinned);
 }
 
 Status CheckContent(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
-                    int extra_width, int extra_height) {
-  auto problems = CheckBundleDir(dir, data_dir, extra_width, extra_height);
+                    int extra_width, int extra_height, const PinnedContact& pinned) {
+  auto problems = CheckBundleDir(dir, data_dir, extra_width, extra_height, pinned);
   if (problems.empty()) return Status::Ok();
   std::string all = "content check failed (" + std::to_string(problems.size()) + " problem" +
                     (problems.size() == 1 ? "" : "s") + ")";

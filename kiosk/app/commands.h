@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kiosk/core/config.h"
+#include "kiosk/core/pinned_contact.h"
 #include "kiosk/core/status.h"
 
 namespace kiosk {
@@ -24,17 +25,20 @@ struct RenderOptions {
 // the files written, or the first problem.
 Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& options);
 
-// Everything wrong with the bundle in dir: schema, fit at every supported size
-// (plus extra_size when non-zero), contrast. Empty = valid.
+// Everything wrong with the bundle in dir: schema, the contact against the
+// pinned one and the numbers and addresses in its text, fit at every
+// supported size (plus extra_size when non-zero), contrast. Empty = valid.
 std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
                                         const std::filesystem::path& data_dir, int extra_width = 0,
-                                        int extra_height = 0);
+                                        int extra_height = 0,
+                                        const PinnedContact& pinned = BuiltinContact());
 
 // CheckBundleDir as a Status: Ok, or Rejected listing every problem. The
 // check the updater runs on each downloaded bundle before applying it, and
 // `kiosk bundle` runs before an administrator signs one. Thread-safe (each
 // call opens its own fonts).
 Status CheckContent(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
-                    int extra_width = 0, int extra_height = 0);
+                    int extra_width = 0, int extra_height = 0,
+                    const PinnedContact& pinned = BuiltinContact());
 
 }  // namespace kiosk

@@ -141,6 +141,19 @@ void ReadContact(JsonErrors& errors, const nlohmann::json& value, const std::str
       contact.email = *v;
     }
   }
+  if (auto others = r.StringArray("other_contacts", false)) {
+    for (size_t i = 0; i < others->size(); ++i) {
+      const std::string& v = (*others)[i];
+      bool email = v.find('@') != std::string::npos;
+      if (email ? !IsEmailAddress(v) : !IsNorthAmericanNumber(v)) {
+        errors.Add(r.PathOf("other_contacts") + "[" + std::to_string(i) + "]",
+                   "expected a North American number such as \"613-236-1222\" or an e-mail "
+                   "address, got \"" +
+                       v + "\"");
+      }
+    }
+    contact.other_contacts = *others;
+  }
   if (const auto* label = r.Object("label", true)) {
     ObjectReader l(errors, *label, r.PathOf("label"));
     if (auto v = l.String("fr", true)) {

@@ -67,6 +67,10 @@ struct Contact {
   std::string label_fr;           // short line above the number, in French
   std::string label_en;           // the same in English
   std::string QrPayload() const;  // "tel:+18002921168": opens the dialler, nothing else
+  // Other phone numbers and e-mail addresses slide text may show (a local
+  // line, a partner's number): any other number or address in the text is a
+  // `kiosk validate` error (contact_mentions.h).
+  std::vector<std::string> other_contacts = {};
 };
 
 struct Bundle {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "kiosk/core/contact_mentions.h"
 #include "kiosk/core/rotation.h"
 
 namespace kiosk {
@@ -53,8 +54,9 @@ double ContrastRatio(Color a, Color b) {
 
 std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& measurer,
                                         const std::vector<ScreenSize>& sizes,
-                                        const LayoutOptions& options) {
-  std::vector<std::string> problems;
+                                        const LayoutOptions& options, const PinnedContact& pinned) {
+  std::vector<std::string> problems = CheckPinnedContact(bundle, pinned);
+  for (auto& p : CheckContactMentions(bundle)) problems.push_back(std::move(p));
   CheckContrast("theme", bundle.theme, problems);
   for (const auto& slide : bundle.slides) {
     if (!(slide.theme == bundle.theme))

@@ -1,4 +1,6 @@
-// Everything `kiosk validate` checks beyond the schema: that every slide fits
+// Everything `kiosk validate` checks beyond the schema: that the contact is
+// the unit's pinned one and every phone number and e-mail address in the text
+// is the contact or a declared one (contact_mentions.h), that every slide fits
 // every supported screen above the legibility floors, in both language
 // layouts, and that every colour pair meets WCAG AAA contrast (7:1).
 #pragma once
@@ -8,6 +10,7 @@
 
 #include "kiosk/core/content.h"
 #include "kiosk/core/layout.h"
+#include "kiosk/core/pinned_contact.h"
 #include "kiosk/core/text_measurer.h"
 
 namespace kiosk {
@@ -25,9 +28,13 @@ inline constexpr double kMinimumContrast = 7.0;
 // WCAG 2 contrast ratio between two sRGB colours, from 1 to 21.
 double ContrastRatio(Color a, Color b);
 
-// Every problem, one sentence each, naming the slide (empty = valid).
+// Every problem, one sentence each, naming the slide (empty = valid). The
+// contact checks come first: a wrong number matters more than a long slide.
+// pinned is the contact the unit shows (BuiltinContact() unless its trust
+// settings pin another).
 std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& measurer,
                                         const std::vector<ScreenSize>& sizes = kSupportedSizes,
-                                        const LayoutOptions& options = {});
+                                        const LayoutOptions& options = {},
+                                        const PinnedContact& pinned = BuiltinContact());
 
 }  // namespace kiosk
