@@ -291,9 +291,11 @@ TEST_CASE("bundle tool: a removed image disappears from the rebuilt bundle") {
   REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
   std::filesystem::remove(admin.src() / "images/poster.png");
   REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+  CHECK(Contains(admin.out.str(), "Built bundle v2 in " + admin.out_dir().string() + ": 1 file, "));
   CHECK_FALSE(std::filesystem::exists(admin.out_dir() / "images/poster.png"));
   admin.Sign();
   CHECK(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 0);
+  CHECK(Contains(admin.out.str(), "OK: bundle v2, 1 file, "));
 }
 
 TEST_CASE("bundle tool: what the tool builds and minisign signs, a unit applies") {

@@ -1,5 +1,6 @@
 #include "kiosk/core/update/bundle_tool.h"
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -59,14 +60,18 @@ int RefuseAtMaximum(std::ostream& err, const std::string& what) {
   return 1;
 }
 
+// "1 file", "3 days": a count and its noun, plural unless 1.
+std::string Count(uint64_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 // "3 days", "5 hours", "1 minute": a positive span, rounded down.
 std::string Duration(int64_t seconds) {
-  auto unit = [](int64_t n, const char* name) {
-    return std::to_string(n) + " " + name + (n == 1 ? "" : "s");
-  };
-  if (seconds >= kSecondsPerDay) return unit(seconds / kSecondsPerDay, "day");
-  if (seconds >= 3600) return unit(seconds / 3600, "hour");
-  return unit(seconds / 60, "minute");
+  if (seconds >= kSecondsPerDay) {
+    return Count(static_cast<uint64_t>(seconds / kSecondsPerDay), "day");
+  }
+  if (seconds >= 3600) return Count(static_cast<uint64_t>(seconds / 3600), "hour");
+  return Count(static_cast<uint64_t>(std::max<int64_t>(seconds, 0) / 60), "minute");
 }
 
 int Usage(std::ostream& err, const std::string& why) {
@@ -229,10 +234,10 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
     err << "kiosk bundle: writing " << out_dir.string() << ": " << s.message() << "\n";
     return 1;
   }
-  out << "Built bundle v" << version << " in " << out_dir.string() << ": " << manifest.files.size()
-      << " files, " << manifest.TotalFileBytes() << " bytes, expires "
-      << FormatRfc3339Utc(*manifest.expires) << " (in " << expires_in_days << " day"
-      << (expires_in_days == 1 ? "" : "s") << ").\n"
+  out << "Built bundle v" << version << " in " << out_dir.string() << ": "
+      << Count(manifest.files.size(), "file") << ", " << manifest.TotalFileBytes()
+      << " bytes, expires " << FormatRfc3339Utc(*manifest.expires) << " (in "
+      << Duration(*manifest.expires - manifest.published) << ").\n"
       << "Sign it with:\n"
       << "  minisign -S -s ~/.minisign/kiosk.key -m " << (out_dir / kManifestName).string()
       << " -t \"kiosk bundle v" << version << "\"\n"
@@ -293,7 +298,7 @@ int Verify(const std::vector<std::string>& args, const BundleValidator& validate
            "cannot download it: build, sign and publish a new bundle before then\n";
   }
   out << dir.string() << ": OK: bundle v" << check.manifest->version << ", "
-      << check.manifest->files.size() << " files, " << check.manifest->TotalFileBytes()
+      << Count(check.manifest->files.size(), "file") << ", " << check.manifest->TotalFileBytes()
       << " bytes, published " << FormatRfc3339Utc(check.manifest->published) << ", signed by key "
       << KeyIdHex(check.signature->key_id)
       << " (trusted comment: " << check.signature->trusted_comment << ")\n";
