@@ -28,9 +28,10 @@ usage:
                                write every slide as PNG, as the screen shows it
   kiosk validate DIR [--size WxH]
                                check a bundle; lists every problem, exit 1 if any
-  kiosk bundle build SRC OUT [--version N]
+  kiosk bundle build SRC OUT [--version N] [--expires-in DAYS]
                                make a publishable bundle: copies SRC's files,
-                               writes manifest.json, prints the minisign command
+                               writes manifest.json (expires in DAYS, default
+                               30), prints the minisign command
   kiosk bundle verify DIR --key PUBKEY
                                check a signed bundle as a unit would
   kiosk version                print the version

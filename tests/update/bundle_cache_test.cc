@@ -1,10 +1,12 @@
 // The bundle cache: commit, last-known-good, garbage collection, start-up
-// selection, and recovery from a corrupt state.json.
+// selection, and recovery from a corrupt or missing state.json and from
+// interrupted writes.
 #include "kiosk/core/update/bundle_cache.h"
 
 #include <doctest/doctest.h>
 
 #include "kiosk/core/update/minisign.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "tests/update/test_support.h"
 
 namespace kiosk::update {
@@ -201,6 +203,108 @@ TEST_CASE_FIXTURE(Fixture, "bundle cache: a corrupt state.json is rebuilt, keepi
   auto shown = cache.SelectAtStart(keys, nullptr);
   REQUIRE(shown.has_value());
   CHECK(shown->applied.version == 7);
+}
+
+TEST_CASE_FIXTURE(Fixture, "bundle cache: a missing state.json is rebuilt, keeping the floor") {
+  {
+    BundleCache cache(store, kState);
+    REQUIRE(cache.Open().ok());
+    CommitBundle(cache, signer, 2);
+    CommitBundle(cache, signer, 3);
+    CommitBundle(cache, signer, 4);
+  }
+  REQUIRE(BundleDirs(store) == std::vector<std::string>{"v3", "v4"});
+  REQUIRE(store.RemoveTree(kState / "state.json").ok());
+
+  BundleCache cache(store, kState);
+  REQUIRE(cache.Open().ok());
+  CHECK(cache.state().highest_applied_version == 4);
+  REQUIRE(cache.state().current.has_value());
+  CHECK(cache.state().current->version == 4);
+  REQUIRE(cache.state().previous.has_value());
+  CHECK(cache.state().previous->version == 3);
+  // Nothing cached was deleted, and the rebuilt state is on disk again.
+  CHECK(BundleDirs(store) == std::vector<std::string>{"v3", "v4"});
+  auto saved = store.ReadFile(kState / "state.json");
+  REQUIRE(saved.ok());
+  auto parsed = ParseCacheState(*saved, "state.json");
+  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
+  CHECK(parsed->highest_applied_version == 4);
+  CHECK(parsed->current->version == 4);
+  CHECK(parsed->previous->version == 3);
+
+  auto shown = cache.SelectAtStart(keys, nullptr);
+  REQUIRE(shown.has_value());
+  CHECK(shown->applied.version == 4);
+
+  // The old signed v2 is still a rollback.
+  auto staging = testing::StageSignedBundle(cache, signer, 2, FilesOf(2));
+  REQUIRE_MESSAGE(staging.ok(), staging.status().message());
+  auto r = cache.Commit(*staging, 2, 0, "", "");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Status::Code::kRejected);
+  CHECK(r.status().message() == "version 2 is not newer than applied version 4 (rollback refused)");
+
+  // A new version still moves on, keeping v4 as last-known-good.
+  CommitBundle(cache, signer, 5);
+  CHECK(cache.state().previous->version == 4);
+  CHECK(BundleDirs(store) == std::vector<std::string>{"v4", "v5"});
+}
+
+TEST_CASE_FIXTURE(Fixture, "bundle cache: a fresh unit stays fresh, staging leftovers or not") {
+  SUBCASE("nothing at all") {}
+  SUBCASE("an empty bundles directory") { REQUIRE(store.MakeDirs(kState / "bundles").ok()); }
+  SUBCASE("a first download cut short") {
+    REQUIRE(store.MakeDirs(kState / "bundles" / ".staging-v1").ok());
+    REQUIRE(store.WriteFileAtomic(kState / "bundles" / ".staging-v1" / "slides.json", "{").ok());
+  }
+  BundleCache cache(store, kState);
+  REQUIRE(cache.Open().ok());
+  CHECK_FALSE(cache.state().current.has_value());
+  CHECK_FALSE(cache.state().previous.has_value());
+  CHECK(cache.state().highest_applied_version == 0);
+  CHECK_FALSE(store.Exists(kState / "state.json"));
+  CHECK(BundleDirs(store).empty());
+  CHECK_FALSE(cache.SelectAtStart(keys, nullptr).has_value());
+  CommitBundle(cache, signer, 1);
+  CHECK(cache.state().highest_applied_version == 1);
+}
+
+// Leftovers of writes killed between creating the temporary file and renaming
+// it, named as PosixFileStore names them; other files are left alone.
+void CheckInterruptedWritesRemoved(FileStore& disk, const std::filesystem::path& state_dir) {
+  const std::vector<std::string> leftovers = {"state.json.tmp-812-0", "state.json.tmp-9-17",
+                                              "status.json.tmp-4242-3"};
+  const std::vector<std::string> others = {"notes.txt", "state.json.tmp-x-1", "state.json.tmp-12",
+                                           "backup.tmp-1-2-old", ".tmp-1-2"};
+  {
+    BundleCache cache(disk, state_dir);
+    REQUIRE(cache.Open().ok());
+  }
+  for (const auto& name : leftovers) {
+    REQUIRE(disk.WriteFileAtomic(state_dir / name, "{\"format\": 1, \"curr").ok());
+  }
+  for (const auto& name : others) REQUIRE(disk.WriteFileAtomic(state_dir / name, "keep").ok());
+  BundleCache cache(disk, state_dir);
+  REQUIRE(cache.Open().ok());
+  for (const auto& name : leftovers) {
+    CAPTURE(name);
+    CHECK_FALSE(disk.Exists(state_dir / name));
+  }
+  for (const auto& name : others) {
+    CAPTURE(name);
+    CHECK(disk.Exists(state_dir / name));
+  }
+}
+
+TEST_CASE_FIXTURE(Fixture, "bundle cache: Open removes temporary files of interrupted writes") {
+  CheckInterruptedWritesRemoved(store, kState);
+}
+
+TEST_CASE("bundle cache: Open removes temporary files of interrupted writes, on the real disk") {
+  testing::TempDir dir;
+  PosixFileStore disk;
+  CheckInterruptedWritesRemoved(disk, dir.path() / "state");
 }
 
 TEST_CASE("bundle cache: state.json round-trips and is parsed strictly") {

@@ -171,14 +171,131 @@ TEST_CASE("bundle tool: build refuses bad sources and foreign output directories
   }
 }
 
+TEST_CASE("bundle tool: versions stop at the maximum and never wrap around") {
+  Admin admin;
+  const std::string max = std::to_string(kMaxBundleVersion);
+  SUBCASE("--version above the maximum is a usage error") {
+    for (const char* too_high :
+         {"9007199254740992", "9223372036854775807", "9223372036854775808"}) {
+      CAPTURE(too_high);
+      CHECK(admin.Run({"build", admin.src(), admin.out_dir(), "--version", too_high}) == 2);
+      CHECK(Contains(admin.err.str(),
+                     "--version expects an integer from 1 to 9007199254740991 (the highest "
+                     "version every JSON reader keeps exact), got \"" +
+                         std::string(too_high) + "\""));
+      CHECK_FALSE(std::filesystem::exists(admin.out_dir()));
+    }
+  }
+  SUBCASE("the maximum itself can be built, and nothing after it") {
+    REQUIRE(admin.Run({"build", admin.src(), admin.out_dir(), "--version", max}) == 0);
+    CHECK(ParseManifest(ReadText(admin.out_dir() / "manifest.json"))->version == kMaxBundleVersion);
+    admin.Sign();
+    const std::string signed_manifest = ReadText(admin.out_dir() / "manifest.json");
+    for (const auto& extra : std::vector<std::vector<std::string>>{{}, {"--version", max}}) {
+      std::vector<std::string> args = {"build", admin.src(), admin.out_dir()};
+      args.insert(args.end(), extra.begin(), extra.end());
+      CHECK(admin.Run(args) == 1);
+      CHECK(admin.out.str().empty());
+      CHECK(Contains(admin.err.str(), (admin.out_dir() / "manifest.json").string() +
+                                          " is at version 9007199254740991, the maximum; "
+                                          "bundle versions stop at 9007199254740991"));
+      CHECK(Contains(admin.err.str(), "see \"If a signing key is stolen\" in docs/publishing.md"));
+      // The signed bundle is left as it was.
+      CHECK(ReadText(admin.out_dir() / "manifest.json") == signed_manifest);
+      CHECK(std::filesystem::exists(admin.out_dir() / "manifest.json.minisig"));
+    }
+  }
+  SUBCASE("a manifest beyond the maximum (2^63-1, from an older tool) is refused") {
+    REQUIRE(admin.Run({"build", admin.src(), admin.out_dir(), "--version", "5"}) == 0);
+    auto manifest = ParseManifest(ReadText(admin.out_dir() / "manifest.json"));
+    REQUIRE(manifest.ok());
+    manifest->version = INT64_MAX;
+    WriteText(admin.out_dir() / "manifest.json", ManifestToJson(*manifest));
+    CHECK(admin.Run({"build", admin.src(), admin.out_dir()}) == 1);
+    CHECK(admin.out.str().empty());
+    CHECK_FALSE(Contains(admin.out.str() + admin.err.str(), "v-"));
+    CHECK(Contains(admin.err.str(),
+                   "$.version: expected an integer from 1 to 9007199254740991, got "
+                   "9223372036854775807"));
+    CHECK(Contains(admin.err.str(), "has a version above the maximum"));
+    CHECK(Contains(admin.err.str(), "see \"If a signing key is stolen\" in docs/publishing.md"));
+    CHECK(ReadText(admin.out_dir() / "manifest.json") == ManifestToJson(*manifest));
+  }
+  SUBCASE("one below the maximum still builds the maximum") {
+    REQUIRE(admin.Run({"build", admin.src(), admin.out_dir(), "--version",
+                       std::to_string(kMaxBundleVersion - 1)}) == 0);
+    REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+    CHECK(ParseManifest(ReadText(admin.out_dir() / "manifest.json"))->version == kMaxBundleVersion);
+    CHECK(Contains(admin.out.str(), "Built bundle v9007199254740991 in "));
+  }
+}
+
+TEST_CASE("bundle tool: build sets expires, 30 days after published unless told") {
+  Admin admin;  // now = 2026-11-29T10:00:00Z
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+  auto manifest = ParseManifest(ReadText(admin.out_dir() / "manifest.json"));
+  REQUIRE(manifest.ok());
+  CHECK(manifest->expires == manifest->published + 30 * 86'400);
+  CHECK(Contains(admin.out.str(), " bytes, expires 2026-12-29T10:00:00Z (in 30 days).\n"));
+
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir(), "--expires-in", "1"}) == 0);
+  CHECK(ParseManifest(ReadText(admin.out_dir() / "manifest.json"))->expires ==
+        1'795'946'400 + 86'400);
+  CHECK(Contains(admin.out.str(), "expires 2026-11-30T10:00:00Z (in 1 day)."));
+
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir(), "--expires-in", "3650"}) == 0);
+  CHECK(ParseManifest(ReadText(admin.out_dir() / "manifest.json"))->expires ==
+        1'795'946'400 + int64_t{3650} * 86'400);
+
+  const std::string before = ReadText(admin.out_dir() / "manifest.json");
+  for (const char* bad : {"0", "3651", "-1", "7d", "", "99999999999999999999"}) {
+    CAPTURE(bad);
+    CHECK(admin.Run({"build", admin.src(), admin.out_dir(), "--expires-in", bad}) == 2);
+    CHECK(Contains(admin.err.str(), "--expires-in expects a number of days from 1 to 3650, got \"" +
+                                        std::string(bad) + "\""));
+  }
+  CHECK(admin.Run({"build", admin.src(), admin.out_dir(), "--expires-in"}) == 2);
+  CHECK(ReadText(admin.out_dir() / "manifest.json") == before);
+}
+
+TEST_CASE("bundle tool: verify warns when the bundle expires within 7 days") {
+  Admin admin;
+  REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);  // expires in 30 days
+  admin.Sign();
+  const Millis day(86'400'000);
+
+  admin.clock.Advance(day * 23 - Millis(1000));  // 7 days and a second left
+  REQUIRE(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 0);
+  CHECK(admin.err.str().empty());
+
+  admin.clock.Advance(Millis(2000));  // just under 7 days left
+  REQUIRE(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 0);
+  CHECK(Contains(admin.out.str(), "OK: bundle v1"));
+  CHECK(Contains(admin.err.str(), admin.out_dir().string() +
+                                      ": warning: expires at 2026-12-29T10:00:00Z, in 6 days; "
+                                      "units report their content as stale after that"));
+
+  admin.clock.Advance(day * 6 + Millis(3'600'000) * 20);  // just under 4 hours left
+  REQUIRE(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 0);
+  CHECK(Contains(admin.err.str(), "warning: expires at 2026-12-29T10:00:00Z, in 3 hours;"));
+
+  admin.clock.Advance(day);  // expired: an error, not a warning
+  CHECK(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 1);
+  CHECK(
+      Contains(admin.err.str(), "manifest.json: expired at 2026-12-29T10:00:00Z; units refuse it"));
+  CHECK_FALSE(Contains(admin.err.str(), "warning"));
+}
+
 TEST_CASE("bundle tool: a removed image disappears from the rebuilt bundle") {
   Admin admin;
   REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
   std::filesystem::remove(admin.src() / "images/poster.png");
   REQUIRE(admin.Run({"build", admin.src(), admin.out_dir()}) == 0);
+  CHECK(Contains(admin.out.str(), "Built bundle v2 in " + admin.out_dir().string() + ": 1 file, "));
   CHECK_FALSE(std::filesystem::exists(admin.out_dir() / "images/poster.png"));
   admin.Sign();
   CHECK(admin.Run({"verify", admin.out_dir(), "--key", admin.pub()}) == 0);
+  CHECK(Contains(admin.out.str(), "OK: bundle v2, 1 file, "));
 }
 
 TEST_CASE("bundle tool: what the tool builds and minisign signs, a unit applies") {

@@ -169,6 +169,25 @@ TEST_CASE("manifest: refusals name the file, the JSON path and the expectation")
   CHECK(Contains(all, "$.extra"));
 }
 
+TEST_CASE("manifest: versions stop at 2^53-1, exact in every JSON reader") {
+  CHECK(kMaxBundleVersion == 9'007'199'254'740'991);
+  auto j = GoodManifest();
+  j["version"] = kMaxBundleVersion;
+  auto at_max = ParseManifest(j.dump());
+  REQUIRE_MESSAGE(at_max.ok(), at_max.status().message());
+  CHECK(at_max->version == kMaxBundleVersion);
+  CHECK(ParseManifest(ManifestToJson(*at_max))->version == kMaxBundleVersion);
+
+  const std::string expected =
+      "manifest.json: $.version: expected an integer from 1 to 9007199254740991, got ";
+  j["version"] = kMaxBundleVersion + 1;
+  CHECK(Contains(Refusal(j), expected + "9007199254740992"));
+  j["version"] = INT64_MAX;  // what a `kiosk bundle build` could once be fooled into
+  CHECK(Contains(Refusal(j), expected + "9223372036854775807"));
+  j["version"] = UINT64_MAX;
+  CHECK(Contains(Refusal(j), expected + "18446744073709551615"));
+}
+
 TEST_CASE("manifest: unsafe paths are refused") {
   for (const char* good : {"slides.json", "images/a.png", "a/b/c-d_e.1.webp", "A9"}) {
     CAPTURE(good);

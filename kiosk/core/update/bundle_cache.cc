@@ -22,6 +22,24 @@ std::optional<int64_t> VersionFromDirName(std::string_view name) {
   return v;
 }
 
+// True for "<name>.tmp-<pid>-<n>", the temporary name FileStore
+// implementations give a file being written atomically
+// (kiosk/platform/fs/posix_file_store.cc): left behind only when the writer
+// was killed between creating and renaming it.
+bool IsAtomicWriteTempName(std::string_view name) {
+  constexpr std::string_view kTmp = ".tmp-";
+  const size_t at = name.rfind(kTmp);
+  if (at == std::string_view::npos || at == 0) return false;
+  std::string_view rest = name.substr(at + kTmp.size());
+  const size_t dash = rest.find('-');
+  if (dash == std::string_view::npos) return false;
+  auto all_digits = [](std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return all_digits(rest.substr(0, dash)) && all_digits(rest.substr(dash + 1));
+}
+
 std::optional<AppliedBundle> ReadApplied(ObjectReader& parent, JsonErrors& errors,
                                          std::string_view key) {
   const nlohmann::json* obj = parent.Object(key, false);
@@ -118,6 +136,7 @@ Status BundleCache::Open() {
   if (!made.ok()) return made.WithContext("bundle cache");
   state_ = CacheState();
   shown_.reset();
+  RemoveInterruptedWrites();
   auto text = store_.ReadFile(state_file());
   if (text.ok()) {
     auto parsed = ParseCacheState(*text, state_file().string());
@@ -132,6 +151,22 @@ Status BundleCache::Open() {
     }
   } else if (text.status().code() != Status::Code::kNotFound) {
     return text.status().WithContext("bundle cache");
+  } else {
+    // No state.json. A fresh unit has no bundle directory either; if there
+    // are some, state.json was deleted (by hand, by a cleanup script) or
+    // lost. Starting as a fresh unit would delete them and drop the rollback
+    // floor to 0, so an old signed bundle would be accepted again: rebuild
+    // as for a corrupt state.json, and save it.
+    RebuildStateFromDirectories();
+    if (state_.current) {
+      LogError("bundle cache: " + state_file().string() +
+               " is missing but cached bundles exist; rebuilt the state from the cached bundle "
+               "directories (current v" +
+               std::to_string(state_.current->version) + ", rollback floor v" +
+               std::to_string(state_.highest_applied_version) + ")");
+      Status saved = WriteState(state_);
+      if (!saved.ok()) LogWarning("bundle cache: saving the rebuilt state: " + saved.message());
+    }
   }
   Status gc = CollectGarbage();
   if (!gc.ok()) LogWarning("bundle cache: cleaning up: " + gc.message());
@@ -151,6 +186,21 @@ void BundleCache::RebuildStateFromDirectories() {
     state_.highest_applied_version = versions[0];
   }
   if (versions.size() > 1) state_.previous = AppliedBundle{versions[1], 0};
+}
+
+void BundleCache::RemoveInterruptedWrites() {
+  auto entries = store_.List(state_dir_);
+  if (!entries.ok()) return;
+  for (const auto& e : *entries) {
+    if (e.is_directory || !IsAtomicWriteTempName(e.name)) continue;
+    const auto path = state_dir_ / e.name;
+    Status s = store_.RemoveTree(path);
+    if (s.ok()) {
+      LogInfo("bundle cache: removed " + path.string() + " (left by an interrupted write)");
+    } else {
+      LogWarning("bundle cache: removing " + path.string() + ": " + s.message());
+    }
+  }
 }
 
 Status BundleCache::CollectGarbage() {

@@ -13,7 +13,9 @@
 // before its rename leaves the old state.json naming old, complete
 // directories; after it, the new directory is complete on disk already. So
 // the unit always restarts on the old bundle or the new one, never a mix.
-// Open() removes staging leftovers and directories state.json does not name.
+// Open() removes staging leftovers, directories state.json does not name and
+// temporary files of interrupted atomic writes. Without state.json, the
+// bundle directories themselves say what was committed (see Open).
 //
 // state.json also keeps the rollback floor (the highest version ever applied,
 // which only goes up) and the manifest's HTTP validators (ETag,
@@ -83,10 +85,13 @@ class BundleCache {
  public:
   BundleCache(FileStore& store, std::filesystem::path state_dir);
 
-  // Creates the layout if needed, reads state.json (absent = a fresh unit; a
-  // corrupt one is logged and rebuilt from the directory names, keeping the
-  // rollback floor at the highest version present) and removes staging
-  // leftovers and bundles that are neither current nor previous. Io if the
+  // Creates the layout if needed, removes temporary files of interrupted
+  // atomic writes from the state directory, reads state.json and removes
+  // staging leftovers and bundles that are neither current nor previous.
+  // A corrupt state.json is logged and rebuilt from the directory names (the
+  // highest is current and the rollback floor, the next previous); so is a
+  // missing one when bundle directories exist, and the rebuilt state.json is
+  // written. No state.json and no bundle directory = a fresh unit. Io if the
   // state directory is unusable; the unit then runs on built-in content.
   Status Open();
 
@@ -148,6 +153,9 @@ class BundleCache {
   std::filesystem::path bundles_dir() const { return state_dir_ / "bundles"; }
   Status WriteState(const CacheState& state);
   void RebuildStateFromDirectories();
+  // Deletes the temporary files of atomic writes (e.g. state.json.tmp-<pid>-<n>)
+  // that a kill or power cut left in the state directory.
+  void RemoveInterruptedWrites();
   Status CollectGarbage();
 
   FileStore& store_;

@@ -1,6 +1,9 @@
 #include "kiosk/core/update/bundle_tool.h"
 
+#include <algorithm>
 #include <charconv>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "kiosk/core/update/manifest.h"
@@ -12,8 +15,64 @@ namespace kiosk::update {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: kiosk bundle build SRC_DIR OUT_DIR [--version N]\n"
+    "usage: kiosk bundle build SRC_DIR OUT_DIR [--version N] [--expires-in DAYS]\n"
     "       kiosk bundle verify DIR --key PUBFILE_OR_BASE64\n";
+
+constexpr int64_t kSecondsPerDay = 24 * 60 * 60;
+// A month: long enough that a publisher on holiday does not leave screens
+// stale, short enough that a captured bundle cannot be replayed to a fresh
+// unit for long (docs/bundle-format.md, "Expired").
+constexpr int64_t kDefaultExpiresInDays = 30;
+constexpr int64_t kMaxExpiresInDays = 3650;
+// verify warns when a bundle expires sooner than this: time to publish anew.
+constexpr int64_t kExpiryWarningSeconds = 7 * kSecondsPerDay;
+constexpr char kStolenKeyAdvice[] = "see \"If a signing key is stolen\" in docs/publishing.md";
+
+// Parses a whole decimal integer in [min, max].
+std::optional<int64_t> ParseInteger(const std::string& text, int64_t min, int64_t max) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < min || n > max) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+// True if manifest_text is JSON whose "version" is an integer above
+// kMaxBundleVersion (ParseManifest refuses it along with any other problem).
+bool VersionAboveMaximum(std::string_view manifest_text) {
+  auto json = nlohmann::json::parse(manifest_text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return false;
+  auto it = json.find("version");
+  if (it == json.end()) return false;
+  if (it->is_number_unsigned()) return it->get<uint64_t>() > uint64_t{kMaxBundleVersion};
+  return it->is_number_integer() && it->get<int64_t>() > kMaxBundleVersion;
+}
+
+// Why no version can follow `what` (OUT_DIR's manifest at or above the
+// maximum): a signed bundle there means units that applied it accept nothing
+// newer, which is a stolen key's doing or a mistake with the same cure.
+int RefuseAtMaximum(std::ostream& err, const std::string& what) {
+  err << "kiosk bundle: " << what << "; bundle versions stop at " << kMaxBundleVersion
+      << ", so no newer bundle can be built. Units that applied such a bundle refuse every "
+         "other one; "
+      << kStolenKeyAdvice << "\n";
+  return 1;
+}
+
+// "1 file", "3 days": a count and its noun, plural unless 1.
+std::string Count(uint64_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+// "3 days", "5 hours", "1 minute": a positive span, rounded down.
+std::string Duration(int64_t seconds) {
+  if (seconds >= kSecondsPerDay) {
+    return Count(static_cast<uint64_t>(seconds / kSecondsPerDay), "day");
+  }
+  if (seconds >= 3600) return Count(static_cast<uint64_t>(seconds / 3600), "hour");
+  return Count(static_cast<uint64_t>(std::max<int64_t>(seconds, 0) / 60), "minute");
+}
 
 int Usage(std::ostream& err, const std::string& why) {
   err << "kiosk bundle: " << why << "\n" << kUsage;
@@ -24,16 +83,26 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
           const Clock& clock, std::ostream& out, std::ostream& err) {
   std::vector<std::string> positional;
   std::optional<int64_t> requested_version;
+  int64_t expires_in_days = kDefaultExpiresInDays;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--version") {
       if (i + 1 >= args.size()) return Usage(err, "--version needs a number");
       const std::string& v = args[++i];
-      int64_t n = 0;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc() || end != v.data() + v.size() || n < 1) {
-        return Usage(err, "--version expects an integer >= 1, got \"" + v + "\"");
+      requested_version = ParseInteger(v, 1, kMaxBundleVersion);
+      if (!requested_version) {
+        return Usage(err,
+                     "--version expects an integer from 1 to " + std::to_string(kMaxBundleVersion) +
+                         " (the highest version every JSON reader keeps exact), got \"" + v + "\"");
       }
-      requested_version = n;
+    } else if (args[i] == "--expires-in") {
+      if (i + 1 >= args.size()) return Usage(err, "--expires-in needs a number of days");
+      const std::string& d = args[++i];
+      auto days = ParseInteger(d, 1, kMaxExpiresInDays);
+      if (!days) {
+        return Usage(err, "--expires-in expects a number of days from 1 to " +
+                              std::to_string(kMaxExpiresInDays) + ", got \"" + d + "\"");
+      }
+      expires_in_days = *days;
     } else if (args[i].rfind("--", 0) == 0) {
       return Usage(err, "unknown option " + args[i]);
     } else {
@@ -90,12 +159,21 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
   std::set<std::string> replaceable = {std::string(kManifestName), std::string(kSignatureName)};
   if (store.Exists(out_dir)) {
     if (auto old_text = store.ReadFile(out_dir / kManifestName); old_text.ok()) {
-      auto old = ParseManifest(*old_text, (out_dir / kManifestName).string());
+      const std::string old_name = (out_dir / kManifestName).string();
+      auto old = ParseManifest(*old_text, old_name);
+      if (!old.ok() && VersionAboveMaximum(*old_text)) {
+        err << old.status().message() << "\n";
+        return RefuseAtMaximum(err, old_name + " has a version above the maximum");
+      }
       if (!old.ok()) {
         err << "kiosk bundle: the existing manifest cannot be read, so the next version is "
                "unknown:\n"
             << old.status().message() << "\n";
         return 1;
+      }
+      if (old->version == kMaxBundleVersion) {
+        return RefuseAtMaximum(
+            err, old_name + " is at version " + std::to_string(old->version) + ", the maximum");
       }
       previous_version = old->version;
       for (const auto& f : old->files) replaceable.insert(f.path);
@@ -114,6 +192,7 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
     }
     if (bad) return 1;
   }
+  // previous_version < kMaxBundleVersion here, so the + 1 cannot overflow.
   const int64_t version = requested_version.value_or(previous_version + 1);
   if (version <= previous_version) {
     err << "kiosk bundle: version " << version << " is not newer than " << out_dir.string()
@@ -124,6 +203,7 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
   Manifest manifest;
   manifest.version = version;
   manifest.published = clock.UnixSeconds();
+  manifest.expires = manifest.published + expires_in_days * kSecondsPerDay;
   for (const auto& path : content) {
     auto data = store.ReadFile(src / path);
     if (!data.ok()) {
@@ -154,8 +234,10 @@ int Build(const std::vector<std::string>& args, const BundleValidator& validate,
     err << "kiosk bundle: writing " << out_dir.string() << ": " << s.message() << "\n";
     return 1;
   }
-  out << "Built bundle v" << version << " in " << out_dir.string() << ": " << manifest.files.size()
-      << " files, " << manifest.TotalFileBytes() << " bytes.\n"
+  out << "Built bundle v" << version << " in " << out_dir.string() << ": "
+      << Count(manifest.files.size(), "file") << ", " << manifest.TotalFileBytes()
+      << " bytes, expires " << FormatRfc3339Utc(*manifest.expires) << " (in "
+      << Duration(*manifest.expires - manifest.published) << ").\n"
       << "Sign it with:\n"
       << "  minisign -S -s ~/.minisign/kiosk.key -m " << (out_dir / kManifestName).string()
       << " -t \"kiosk bundle v" << version << "\"\n"
@@ -208,8 +290,15 @@ int Verify(const std::vector<std::string>& args, const BundleValidator& validate
         << (problems.size() == 1 ? "" : "s") << "; units would refuse this bundle\n";
     return 1;
   }
+  const auto& expires = check.manifest->expires;
+  if (expires && *expires - clock.UnixSeconds() < kExpiryWarningSeconds) {
+    err << dir.string() << ": warning: expires at " << FormatRfc3339Utc(*expires) << ", in "
+        << Duration(*expires - clock.UnixSeconds())
+        << "; units report their content as stale after that, and a unit installed after it "
+           "cannot download it: build, sign and publish a new bundle before then\n";
+  }
   out << dir.string() << ": OK: bundle v" << check.manifest->version << ", "
-      << check.manifest->files.size() << " files, " << check.manifest->TotalFileBytes()
+      << Count(check.manifest->files.size(), "file") << ", " << check.manifest->TotalFileBytes()
       << " bytes, published " << FormatRfc3339Utc(check.manifest->published) << ", signed by key "
       << KeyIdHex(check.signature->key_id)
       << " (trusted comment: " << check.signature->trusted_comment << ")\n";

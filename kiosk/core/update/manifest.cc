@@ -96,7 +96,7 @@ Result<Manifest> ParseManifest(std::string_view text, const std::string& file) {
                    "expected 1 (the only format this unit reads), got " + std::to_string(*format));
       }
     }
-    if (auto v = root.Integer("version", true, 1, INT64_MAX)) manifest.version = *v;
+    if (auto v = root.Integer("version", true, 1, kMaxBundleVersion)) manifest.version = *v;
     if (auto t = ReadTime(root, errors, "published", true)) manifest.published = *t;
     manifest.expires = ReadTime(root, errors, "expires", false);
     if (manifest.expires && manifest.published != 0 && *manifest.expires <= manifest.published) {

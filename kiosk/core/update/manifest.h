@@ -22,6 +22,13 @@ inline constexpr std::string_view kSignatureName = "manifest.json.minisig";
 // The player's content file; every bundle must carry it.
 inline constexpr std::string_view kSlidesName = "slides.json";
 inline constexpr int64_t kManifestFormat = 1;
+// The highest bundle version, 2^53 - 1. Versions are JSON numbers, and many
+// JSON readers (JavaScript, jq, dashboards reading the status file) hold
+// numbers as IEEE doubles, which are exact only up to 2^53 - 1: above it two
+// different versions can read as the same number. The bound also keeps
+// `version + 1` far from int64 overflow. At one bundle a second it lasts
+// 285 million years, so only a mistake or a stolen key ever reaches it.
+inline constexpr int64_t kMaxBundleVersion = (int64_t{1} << 53) - 1;  // 9007199254740991
 // The manifest and signature are fetched before anything is verified, so
 // their sizes are capped by constants rather than by the manifest itself.
 inline constexpr uint64_t kMaxManifestBytes = 1 << 20;
@@ -37,7 +44,7 @@ struct ManifestFile {
 };
 
 struct Manifest {
-  int64_t version = 0;  // >= 1
+  int64_t version = 0;  // 1 to kMaxBundleVersion
   int64_t published = 0;
   std::optional<int64_t> expires;
   std::vector<ManifestFile> files;
@@ -54,7 +61,8 @@ struct Manifest {
 // URLs and file systems without any escaping.
 Status CheckBundlePath(std::string_view path);
 
-// Parses strictly: unknown fields, wrong types, unsafe or duplicate paths
+// Parses strictly: unknown fields, wrong types, a version outside 1 to
+// kMaxBundleVersion, unsafe or duplicate paths
 // (compared case-insensitively, for case-insensitive file systems) and a
 // missing slides.json are all reported, each naming `file`, the JSON path and
 // what was expected, one per line of a Status::Invalid.
