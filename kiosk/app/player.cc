@@ -14,6 +14,7 @@
 
 #include "kiosk/app/commands.h"
 #include "kiosk/core/clock.h"
+#include "kiosk/core/contact_mentions.h"
 #include "kiosk/core/content.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/log.h"
@@ -80,6 +81,24 @@ class UnavailableFetcher final : public Fetcher {
  private:
   Status why_;
 };
+
+// After a root document pinned another contact, built-in slides that print
+// the old number in their text must not be shown (the band already shows
+// the new one); the others still are.
+void DropSlidesWithOtherNumbers(Bundle& bundle) {
+  std::vector<Slide> kept;
+  for (const Slide& slide : bundle.slides) {
+    Bundle one = bundle;
+    one.slides = {slide};
+    auto problems = CheckContactMentions(one);
+    if (problems.empty()) {
+      kept.push_back(slide);
+    } else {
+      LogWarning("built-in slide \"" + slide.id + "\" left out: " + problems.front());
+    }
+  }
+  if (!kept.empty()) bundle.slides = std::move(kept);
+}
 
 // A place content can come from, in the order the player tries them.
 struct Candidate {
@@ -391,17 +410,23 @@ Result<Prepared> Player::LoadCandidate(const Candidate& c, const update::Trust& 
     bundle = LoadBundleDir(c.dir);
   }
   if (!bundle.ok()) return bundle.status().WithContext(origin);
-  if (c.source != update::ContentSource::kBuiltin &&
-      (!SamePhoneNumber(bundle->contact.hotline, trust.contact.hotline) ||
-       !SameEmail(bundle->contact.email, trust.contact.email))) {
-    return Status::Rejected(origin + ": its contact " + bundle->contact.hotline + ", " +
-                            bundle->contact.email + " differs from this unit's pinned contact " +
-                            trust.contact.hotline + ", " + trust.contact.email);
+  const bool builtin = c.source == update::ContentSource::kBuiltin;
+  if (!builtin) {
+    // Cheap checks of every number on the bundle's slides, made here too
+    // (not only when it was downloaded): the pinned contact may have changed.
+    auto problems = CheckPinnedContact(*bundle, trust.contact);
+    auto mentions = CheckContactMentions(*bundle);
+    problems.insert(problems.end(), mentions.begin(), mentions.end());
+    if (!problems.empty()) {
+      std::string all;
+      for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;
+      return Status::Rejected(origin + ": " + all);
+    }
   }
   // Whatever the content says, the band shows the unit's pinned contact.
   bundle->contact.hotline = trust.contact.hotline;
   bundle->contact.email = trust.contact.email;
-  const bool builtin = c.source == update::ContentSource::kBuiltin;
+  if (builtin) DropSlidesWithOtherNumbers(*bundle);
   auto p = Prepare(*bundle, origin, config_.display, compositor_->logical_width(),
                    compositor_->logical_height(), *fonts_, /*enforce_floors=*/true, at_most);
   if (!p.ok() && builtin) {

@@ -145,7 +145,7 @@ void ReadContact(JsonErrors& errors, const nlohmann::json& value, const std::str
     for (size_t i = 0; i < others->size(); ++i) {
       const std::string& v = (*others)[i];
       bool email = v.find('@') != std::string::npos;
-      if (email ? !IsEmailAddress(v) : !IsNorthAmericanNumber(v)) {
+      if (email ? !IsEmailAddress(v) : !IsPhoneNumber(v)) {
         errors.Add(r.PathOf("other_contacts") + "[" + std::to_string(i) + "]",
                    "expected a North American number such as \"613-236-1222\" or an e-mail "
                    "address, got \"" +
