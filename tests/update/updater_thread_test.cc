@@ -24,6 +24,7 @@ class CountingFetcher final : public Fetcher {
     ++count_;
     return Status::Network("connection refused");
   }
+  void Abort() override {}  // its fetches never block
   int count() const {
     std::lock_guard lock(mu_);
     return count_;
