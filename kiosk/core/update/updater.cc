@@ -97,6 +97,8 @@ std::optional<CachedBundle> Updater::Start() {
   }
   if (status_.updates_enabled) {
     status_.next_poll = clock_.UnixSeconds();
+    LogInfo("updates: checking " + UrlOf(kManifestName) + " every " +
+            std::to_string(options_.updates.poll_interval_s) + " s");
   } else {
     LogInfo("updates: off (no update URL configured)");
   }
@@ -300,7 +302,7 @@ void Updater::Finish(PollOutcome& outcome) {
   if (outcome.result == PollResult::kAborted) {
     // Neither a failure nor a check: the status file keeps the last real
     // one, and the next updater (after a reload) polls at once anyway.
-    LogInfo("updates: check abandoned, the updater is stopping (" + outcome.error.message() + ")");
+    LogInfo("updates: check abandoned: " + outcome.error.message());
     outcome.next_delay = interval;
     next_poll_at_ = clock_.Monotonic() + outcome.next_delay;
     return;
