@@ -2,7 +2,8 @@
 // with a fetcher that replays scripted responses and faults, and runs for real
 // on libcurl (kiosk/platform/net).
 //
-// Threading: a Fetcher is used by one thread at a time (the updater's worker).
+// Threading: a Fetcher is used by one thread at a time (the updater's worker),
+// except Abort(), which any thread may call at any time.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,19 @@ class Fetcher {
   // connection, TLS verification, timeout, too slow, too large, too many
   // redirects, truncated body. The message says which, for the status file.
   virtual Result<FetchResponse> Fetch(const FetchRequest& request) = 0;
+
+  // Retires the fetcher, so that whoever owns the thread that fetches can
+  // stop it at once (a SIGHUP or SIGTERM must not wait out a slow server).
+  // Thread-safe: callable from any thread, also while another is in Fetch.
+  // The Fetch in progress returns promptly (well under a second) with
+  // Status::Network("<url>: transfer aborted (the updater is stopping)"),
+  // and every later Fetch fails the same way at once. Idempotent.
+  virtual void Abort() = 0;
 };
+
+// The message of a Fetch that Abort() ended or refused, for `url`.
+inline std::string FetchAbortedMessage(const std::string& url) {
+  return url + ": transfer aborted (the updater is stopping)";
+}
 
 }  // namespace kiosk

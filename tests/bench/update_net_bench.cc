@@ -49,6 +49,7 @@ class CountingFetcher final : public kiosk::Fetcher {
     if (response.ok()) wire_bytes_ += response->wire_bytes;
     return response;
   }
+  void Abort() override { inner_.Abort(); }
   void Reset() { requests_ = 0, wire_bytes_ = 0; }
   int requests() const { return requests_; }
   uint64_t wire_bytes() const { return wire_bytes_; }

@@ -6,10 +6,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/net/test_servers.h"
@@ -349,6 +352,70 @@ TEST_CASE("consecutive fetches reuse the connection") {
   REQUIRE(manifest_ports.size() == 3);
   CHECK(manifest_ports[1] == manifest_ports[0]);
   CHECK(manifest_ports[2] == manifest_ports[0]);
+}
+
+// Waits until the server has seen `line` in its request log (the request is
+// on the wire), up to 5 s.
+bool WaitForRequest(FaultServer& server, const std::string& line) {
+  const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto log = server.RequestLog();
+    if (log.ok() && std::find(log->begin(), log->end(), line) != log->end()) return true;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return false;
+}
+
+TEST_CASE("Abort ends a transfer in progress at once, and the fetcher fetches no more") {
+  auto server = StartFaultServer();
+  // The production limits: a trickle above the floor would hold it 120 s.
+  auto fetcher = MakeFetcher(CurlFetcherOptions{});
+  std::string path;
+  SUBCASE("a body trickling just above the low-speed floor") { path = "/_fault/trickle"; }
+  SUBCASE("a server that accepted the request and stays silent") { path = "/_fault/hang"; }
+  CAPTURE(path);
+
+  std::atomic<bool> returned{false};
+  std::optional<Result<FetchResponse>> result;
+  std::chrono::steady_clock::time_point returned_at;
+  std::thread worker([&] {
+    result = fetcher->Fetch(Get(server->Url(path)));
+    returned_at = std::chrono::steady_clock::now();
+    returned = true;
+  });
+  REQUIRE(WaitForRequest(*server, "GET " + path));
+  std::this_thread::sleep_for(milliseconds(1500));  // well into the transfer
+  const bool returned_before_abort = returned;
+  const auto abort_at = std::chrono::steady_clock::now();
+  fetcher->Abort();
+  worker.join();
+
+  CHECK_FALSE(returned_before_abort);  // the server really was holding it
+  CHECK(returned_at - abort_at < seconds(1));
+  REQUIRE(result.has_value());
+  REQUIRE_FALSE(result->ok());
+  CHECK(result->status().code() == Status::Code::kNetwork);
+  CHECK(result->status().message() ==
+        server->Url(path) + ": transfer aborted (the updater is stopping)");
+
+  // Retired: a later fetch fails the same way at once, without a request.
+  testing::WriteFile(server->root() / "manifest.json", "{}");
+  ExpectNetworkError(*fetcher, Get(server->Url("/manifest.json")),
+                     "transfer aborted (the updater is stopping)", milliseconds(1000));
+  auto log = server->RequestLog();
+  REQUIRE(log.ok());
+  CHECK(std::count(log->begin(), log->end(), "GET /manifest.json") == 0);
+}
+
+TEST_CASE("Abort before any fetch retires the fetcher at once") {
+  auto server = StartFaultServer();
+  testing::WriteFile(server->root() / "manifest.json", "{}");
+  auto fetcher = MakeFetcher();
+  fetcher->Abort();
+  fetcher->Abort();  // idempotent
+  ExpectNetworkError(*fetcher, Get(server->Url("/manifest.json")),
+                     server->Url("/manifest.json") + ": transfer aborted (the updater is stopping)",
+                     milliseconds(1000));
 }
 
 // Sets an environment variable for one scope (tests run on one thread).

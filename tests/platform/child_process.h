@@ -50,10 +50,12 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   void Signal(int sig) { kill(pid_, sig); }
 
-  // Reads output until `needle` appears or the timeout passes.
-  bool WaitForOutput(const std::string& needle, std::chrono::milliseconds timeout) {
+  // Reads output until `needle` appears (at or after byte `from` of the
+  // output) or the timeout passes.
+  bool WaitForOutput(const std::string& needle, std::chrono::milliseconds timeout,
+                     size_t from = 0) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (output_.find(needle) == std::string::npos) {
+    while (output_.find(needle, from) == std::string::npos) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0 || !ReadSome(static_cast<int>(left.count()))) return false;

@@ -14,6 +14,10 @@ Faults, by path (any query string is ignored unless noted):
   /_fault/close                reads the request, closes without answering
   /_fault/hang                 reads the request, never answers
   /_fault/drip                 announces 100000 bytes, sends 1 byte / 100 ms
+  /_fault/trickle?rate=R&bytes=N  announces N bytes (default 1000000) and sends
+                               them at R bytes/s (default 1200: just above
+                               the fetcher's 1024 B/s floor, so only its total
+                               timeout ends the transfer), a tenth every 100 ms
   /_fault/truncate             announces 1000 bytes, sends 100, closes
   /_fault/oversize?bytes=N     a body of N bytes (default 4 MiB) with its
                                Content-Length
@@ -144,6 +148,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.flush()
                 except OSError:
                     break
+            return self._close_now()
+        if name == "trickle":
+            rate = int(query.get("rate", ["1200"])[0])
+            size = int(query.get("bytes", ["1000000"])[0])
+            self.send_response(200)
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            self.wfile.flush()
+            sent = 0
+            piece = max(1, rate // 10)
+            while sent < size and not STOP.wait(0.1):
+                try:
+                    self.wfile.write(b"t" * min(piece, size - sent))
+                    self.wfile.flush()
+                except OSError:  # the client gave up or was stopped
+                    break
+                sent += piece
             return self._close_now()
         if name == "truncate":
             self.send_response(200)

@@ -46,6 +46,8 @@ int FakeFetcher::CountRequests(const std::string& url) const {
 }
 
 Result<FetchResponse> FakeFetcher::Fetch(const FetchRequest& request) {
+  if (on_fetch) on_fetch(request);
+  if (aborted_) return Status::Network(FetchAbortedMessage(request.url));
   requests.push_back(request);
   FetchResponse response;
   auto it = answers_.find(request.url);

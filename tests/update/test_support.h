@@ -1,8 +1,9 @@
 // Test doubles and helpers for the updater's tests.
 //
 //   FakeFetcher   a web server in a map: replays scripted answers or faults by
-//                 URL, answers conditional requests like a real server, and
-//                 enforces max_body_bytes like CurlFetcher.
+//                 URL, answers conditional requests like a real server,
+//                 enforces max_body_bytes like CurlFetcher, and is retired
+//                 by Abort() like it.
 //   TestSigner    makes minisign-format keys and signatures with libsodium,
 //                 so tests can sign thousands of manifests without the binary
 //                 (cross-checked against `minisign -V` in minisign_test.cc).
@@ -16,6 +17,7 @@
 #include <array>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,13 +50,20 @@ class FakeFetcher final : public Fetcher {
   void Clear() { answers_.clear(); }
 
   Result<FetchResponse> Fetch(const FetchRequest& request) override;
+  // Every Fetch from now on (including one whose on_fetch called this) fails
+  // with FetchAbortedMessage, and is not recorded in `requests`.
+  void Abort() override { aborted_ = true; }
 
   std::vector<FetchRequest> requests;  // every request, in order
+  // Runs at the start of each Fetch: lets a test act while a request is "on
+  // the wire" (e.g. abort the poll that made it).
+  std::function<void(const FetchRequest&)> on_fetch;
 
   int CountRequests(const std::string& url) const;
 
  private:
   std::map<std::string, Answer> answers_;  // unknown URLs answer 404
+  std::atomic<bool> aborted_{false};
 };
 
 class TestSigner {

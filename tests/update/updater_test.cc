@@ -540,6 +540,45 @@ TEST_CASE("updater: an exception from the validator is a failed poll, not a cras
   CHECK(unit.BundleDirs().empty());  // the staging directory was cleaned up
 }
 
+TEST_CASE("updater: a poll aborted mid-download is not a failure and leaves the cache clean") {
+  Unit unit;
+  unit.Boot();
+  unit.ApplyGood(1);
+  const auto dirs_before = unit.BundleDirs();
+  const auto state_before = CacheStateToJson(unit.updater->cache_state());
+  const auto status_before = unit.store.ReadFile(kStatus);
+  REQUIRE(status_before.ok());
+
+  // Version 2 is being downloaded (staging exists) when the unit is told to
+  // stop: the abort arrives while its image is on the wire.
+  unit.publisher.Publish(2, FilesOf(2));
+  unit.server.on_fetch = [&](const FetchRequest& request) {
+    if (request.url == kBase + "/images/poster.png") unit.updater->AbortPoll();
+  };
+  unit.clock.Advance(kIntervalMs);
+  auto outcome = unit.updater->PollOnce();
+  CHECK(outcome.result == PollResult::kAborted);
+  CHECK_MESSAGE(Contains(outcome.error.message(), "transfer aborted (the updater is stopping)"),
+                outcome.error.message());
+
+  // Nothing applied, nothing counted, nothing reported, staging removed.
+  CHECK(unit.applied.size() == 1);
+  CHECK(unit.updater->status().version == 1);
+  CHECK(unit.updater->status().consecutive_failures == 0);
+  CHECK(unit.updater->status().last_error_reason.empty());
+  CHECK(unit.BundleDirs() == dirs_before);
+  CHECK(CacheStateToJson(unit.updater->cache_state()) == state_before);
+  const auto status_after = unit.store.ReadFile(kStatus);
+  REQUIRE(status_after.ok());
+  CHECK(*status_after == *status_before);
+
+  // The fetcher is retired: a later poll ends at once, asking nothing.
+  const size_t requests_before = unit.server.requests.size();
+  unit.server.on_fetch = nullptr;
+  CHECK(unit.updater->PollOnce().result == PollResult::kAborted);
+  CHECK(unit.server.requests.size() == requests_before);
+}
+
 TEST_CASE("updater: files not in the manifest are neither fetched nor kept") {
   Unit unit;
   unit.Boot();

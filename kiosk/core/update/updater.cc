@@ -42,6 +42,8 @@ const char* PollResultName(PollResult result) {
       return "up_to_date";
     case PollResult::kFailed:
       return "failed";
+    case PollResult::kAborted:
+      return "aborted";
   }
   return "failed";
 }
@@ -93,6 +95,8 @@ std::optional<CachedBundle> Updater::Start() {
   }
   if (status_.updates_enabled) {
     status_.next_poll = clock_.UnixSeconds();
+    LogInfo("updates: checking " + UrlOf(kManifestName) + " every " +
+            std::to_string(options_.updates.poll_interval_s) + " s");
   } else {
     LogInfo("updates: off (no update URL configured)");
   }
@@ -276,8 +280,18 @@ PollOutcome Updater::PollOnce() {
     outcome.result = PollResult::kFailed;
     outcome.error = Status::Internal("unexpected exception");
   }
+  // The fetcher was retired under this poll: whatever failed, the server is
+  // not to blame, and the updater is going away.
+  if (outcome.result == PollResult::kFailed && aborting_.load()) {
+    outcome.result = PollResult::kAborted;
+  }
   Finish(outcome);
   return outcome;
+}
+
+void Updater::AbortPoll() {
+  aborting_.store(true);
+  fetcher_.Abort();
 }
 
 Result<PollResult> Updater::Check() {
@@ -436,6 +450,15 @@ Result<PollResult> Updater::Apply(const Manifest& manifest, const std::string& m
 }
 
 void Updater::Finish(PollOutcome& outcome) {
+  const Millis interval(int64_t{options_.updates.poll_interval_s} * 1000);
+  if (outcome.result == PollResult::kAborted) {
+    // Neither a failure nor a check: the status file keeps the last real
+    // one, and the next updater (after a reload) polls at once anyway.
+    LogInfo("updates: check abandoned: " + outcome.error.message());
+    outcome.next_delay = interval;
+    next_poll_at_ = clock_.Monotonic() + outcome.next_delay;
+    return;
+  }
   const int64_t now = clock_.UnixSeconds();
   status_.last_check = now;
   status_.last_check_result = PollResultName(outcome.result);
@@ -450,7 +473,6 @@ void Updater::Finish(PollOutcome& outcome) {
     last_success_mono_ = clock_.Monotonic();
     LogDebug(std::string("updates: check ok: ") + PollResultName(outcome.result));
   }
-  const Millis interval(int64_t{options_.updates.poll_interval_s} * 1000);
   outcome.next_delay = NextPollDelay(interval, status_.consecutive_failures, random_());
   next_poll_at_ = clock_.Monotonic() + outcome.next_delay;
   status_.next_poll = now + (outcome.next_delay.count() + 999) / 1000;

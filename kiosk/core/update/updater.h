@@ -22,12 +22,18 @@
 // Refusals do not store the answer's validators, so the next poll fetches the
 // manifest again and the reason stays visible until the server is fixed.
 //
-// Threading: not thread-safe. Construct and Start() on any thread, then call
-// PollOnce() from one thread at a time (the UpdaterThread's worker).
+// A poll cut short by AbortPoll() (the updater is being stopped: SIGHUP,
+// SIGTERM) is not a failure of the server: it is logged, but neither counted
+// nor reported in the status file, and it leaves the cache as it was.
+//
+// Threading: not thread-safe, except AbortPoll(). Construct and Start() on
+// any thread, then call PollOnce() from one thread at a time (the
+// UpdaterThread's worker).
 // Callbacks run on the thread that calls PollOnce(). Times: Clock::Monotonic
 // for scheduling, Clock::UnixSeconds for what is reported and for `expires`.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -73,12 +79,13 @@ enum class PollResult {
   kUnchanged,  // 304 Not Modified
   kUpToDate,   // 200, but the version is the one already applied
   kFailed,     // network, HTTP, verification or policy failure; see error
+  kAborted,    // cut short by AbortPoll(); not counted, not reported
 };
 const char* PollResultName(PollResult result);
 
 struct PollOutcome {
   PollResult result = PollResult::kFailed;
-  Status error;  // non-ok iff result == kFailed
+  Status error;  // non-ok iff result is kFailed or kAborted
   Millis next_delay{0};
 };
 
@@ -98,6 +105,13 @@ class Updater {
   // One complete poll; never throws (an exception from a callback or
   // std::bad_alloc becomes a failed poll). Writes the status file.
   PollOutcome PollOnce();
+
+  // The one thread-safe member: retires the fetcher (Fetcher::Abort), so a
+  // poll in progress on another thread ends within moments, and any later
+  // poll at once. For stopping the updater; it polls no more afterwards.
+  // A poll that fails after this is the abort's doing, whatever its reason:
+  // it ends as PollResult::kAborted and leaves the status as it was.
+  void AbortPoll();
 
   // Monotonic time at which the next poll is due.
   Millis next_poll_at() const { return next_poll_at_; }
@@ -163,6 +177,7 @@ class Updater {
   std::optional<Millis> last_success_mono_;
   Millis next_poll_at_{0};
   UnitStatus status_;
+  std::atomic<bool> aborting_{false};  // set by AbortPoll() on any thread
 };
 
 }  // namespace kiosk::update

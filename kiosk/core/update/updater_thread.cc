@@ -29,6 +29,9 @@ void UpdaterThread::Stop() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
+  // A slow server must not hold SIGHUP or SIGTERM (and with them the render
+  // loop and the watchdog) for the length of a download.
+  updater_.AbortPoll();
   wake_.notify_all();
   if (worker_.joinable() && worker_.get_id() != std::this_thread::get_id()) worker_.join();
 }

@@ -32,8 +32,12 @@ class UpdaterThread {
   void Start();
   // Polls as soon as the worker is free (e.g. an administrator's request).
   void PollNow();
-  // Wakes the worker and joins it. A poll in progress finishes first; its
-  // duration is bounded by the Fetcher's timeouts. Idempotent.
+  // Stops the worker and joins it, promptly whatever it is doing: a poll in
+  // progress is aborted (Updater::AbortPoll, which retires the fetcher), so
+  // Stop returns within the Fetcher's abort bound (well under a second for
+  // CurlFetcher), not its timeouts; the aborted poll is not reported as a
+  // failure. The Updater polls no more afterwards: to resume updates, make
+  // a new Updater (with a new Fetcher) and a new UpdaterThread. Idempotent.
   void Stop();
 
   int polls_completed() const;

@@ -165,11 +165,61 @@ std::string Seconds(std::chrono::milliseconds d) {
 
 struct CurlFetcher::Handle {
   CURL* easy = nullptr;
+  // Drives the easy handle's transfers so that Abort() can wake them, and
+  // keeps the connection cache between them.
+  CURLM* multi = nullptr;
   char error[CURL_ERROR_SIZE] = {};
   ~Handle() {
+    if (multi != nullptr) curl_multi_cleanup(multi);
     if (easy != nullptr) curl_easy_cleanup(easy);
   }
 };
+
+namespace {
+
+// Longest sleep between two looks at the abort flag if a wake-up were ever
+// lost; libcurl's own timers (timeouts, low-speed checks) cut it shorter.
+constexpr int kMaxPollMs = 200;
+
+struct TransferEnd {
+  enum class How { kDone, kAborted, kMultiError } how = How::kDone;
+  CURLcode code = CURLE_OK;         // when kDone
+  CURLMcode multi_code = CURLM_OK;  // when kMultiError
+};
+
+// Runs the transfer set up on `easy` to its end, or until `aborted` is seen
+// (Abort() wakes curl_multi_poll, so that is at once). Leaves `easy` in
+// `multi`; the caller removes it.
+TransferEnd RunTransfer(CURLM* multi, CURL* easy, const std::atomic<bool>& aborted) {
+  TransferEnd end;
+  for (;;) {
+    if (aborted.load()) {
+      end.how = TransferEnd::How::kAborted;
+      return end;
+    }
+    int running = 0;
+    if (CURLMcode mc = curl_multi_perform(multi, &running); mc != CURLM_OK) {
+      end.how = TransferEnd::How::kMultiError;
+      end.multi_code = mc;
+      return end;
+    }
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg == CURLMSG_DONE && message->easy_handle == easy) {
+        end.code = message->data.result;
+        return end;
+      }
+    }
+    // Until a socket is ready, a libcurl timer is due or Abort() wakes us.
+    if (CURLMcode mc = curl_multi_poll(multi, nullptr, 0, kMaxPollMs, nullptr); mc != CURLM_OK) {
+      end.how = TransferEnd::How::kMultiError;
+      end.multi_code = mc;
+      return end;
+    }
+  }
+}
+
+}  // namespace
 
 CurlFetcherOptions CurlFetcherOptionsFor(const UpdateConfig& config) {
   CurlFetcherOptions options;
@@ -189,6 +239,8 @@ Result<std::unique_ptr<CurlFetcher>> CurlFetcher::Create(CurlFetcherOptions opti
   auto handle = std::make_unique<Handle>();
   handle->easy = curl_easy_init();
   if (handle->easy == nullptr) return Status::Internal("curl_easy_init failed");
+  handle->multi = curl_multi_init();
+  if (handle->multi == nullptr) return Status::Internal("curl_multi_init failed");
   CURL* easy = handle->easy;
 
   // Settings that never change between requests. Each curl_easy_setopt below
@@ -228,7 +280,15 @@ CurlFetcher::CurlFetcher(CurlFetcherOptions options, std::unique_ptr<Handle> han
 
 CurlFetcher::~CurlFetcher() = default;
 
+void CurlFetcher::Abort() {
+  aborted_.store(true);
+  // Thread-safe by libcurl's contract; a wake-up before the fetching thread
+  // sleeps is kept until then, so none is lost.
+  curl_multi_wakeup(handle_->multi);
+}
+
 Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
+  if (aborted_.load()) return Status::Network(FetchAbortedMessage(request.url));
   if (HasLineBreak(request.if_none_match) || HasLineBreak(request.if_modified_since)) {
     return Status::Invalid("conditional request validator contains a line break");
   }
@@ -266,9 +326,28 @@ Result<FetchResponse> CurlFetcher::Fetch(const FetchRequest& request) {
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
 
-  const CURLcode code = curl_easy_perform(easy);
+  if (CURLMcode added = curl_multi_add_handle(handle_->multi, easy); added != CURLM_OK) {
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+    curl_slist_free_all(headers);
+    return Status::Internal(std::string("libcurl could not start the transfer: ") +
+                            curl_multi_strerror(added));
+  }
+  const TransferEnd end = RunTransfer(handle_->multi, easy, aborted_);
+  // An aborted transfer may still be resolving the host on libcurl's
+  // resolver thread; waiting for getaddrinfo() to give up could take many
+  // seconds, so it is left to finish alone (the fetcher is retired anyway).
+  if (end.how == TransferEnd::How::kAborted) curl_easy_setopt(easy, CURLOPT_QUICK_EXIT, 1L);
+  curl_multi_remove_handle(handle_->multi, easy);       // closes a connection cut short
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);  // `headers` dies here
   curl_slist_free_all(headers);
+  if (end.how == TransferEnd::How::kAborted) {
+    return Status::Network(FetchAbortedMessage(request.url));
+  }
+  if (end.how == TransferEnd::How::kMultiError) {
+    return Status::Internal("libcurl failed while fetching " + request.url + ": " +
+                            curl_multi_strerror(end.multi_code));
+  }
+  const CURLcode code = end.code;
 
   char* effective_url_c = nullptr;
   curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective_url_c);

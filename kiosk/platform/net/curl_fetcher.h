@@ -21,12 +21,20 @@
 //  - The standard proxy variables (http_proxy, https_proxy, no_proxy) are
 //    honoured, as libcurl does by default.
 //
+//  - Abort() ends a transfer in progress within milliseconds, whatever it is
+//    doing (resolving, connecting, waiting on a silent server, reading a
+//    slow body): the transfer is driven through a curl multi handle that
+//    Abort() wakes (curl_multi_wakeup), because libcurl's progress callback
+//    comes only once a second while a server is silent.
+//
 // Threading: one CurlFetcher is used by one thread at a time (the Fetcher
-// contract). It keeps one curl easy handle so consecutive polls reuse the
-// connection (and the TLS session). Separate CurlFetchers may run on separate
-// threads.
+// contract), except Abort(), which any thread may call. It keeps one curl
+// easy handle (and one multi handle holding the connection cache) so
+// consecutive polls reuse the connection (and the TLS session). Separate
+// CurlFetchers may run on separate threads.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -70,13 +78,18 @@ class CurlFetcher final : public Fetcher {
   // See the Fetcher contract and the guarantees above. A request whose
   // validators contain a line break is Invalid (it would inject headers).
   Result<FetchResponse> Fetch(const FetchRequest& request) override;
+  // See the Fetcher contract. A resolver thread still blocked in
+  // getaddrinfo() is left to finish on its own (CURLOPT_QUICK_EXIT) rather
+  // than waited for.
+  void Abort() override;
 
  private:
-  struct Handle;  // the curl easy handle and its error buffer
+  struct Handle;  // the curl easy and multi handles and the error buffer
   CurlFetcher(CurlFetcherOptions options, std::unique_ptr<Handle> handle);
 
   CurlFetcherOptions options_;
   std::unique_ptr<Handle> handle_;
+  std::atomic<bool> aborted_{false};
 };
 
 }  // namespace kiosk
