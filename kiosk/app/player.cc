@@ -204,8 +204,12 @@ void Player::StartUpdater() {
   if (config_.display.rotation_degrees % 180 != 0) std::swap(w, h);
   // Runs on the updater's thread: the player's own checks, plus this
   // panel's size, so a bundle that cannot show here is refused up front.
+  // With damaged pinned fonts this unit shows its slides in substitute
+  // fonts, so it measures new bundles with the same ones: refusing every
+  // bundle would leave old content up for good, a worse failure than the one
+  // already reported at start-up.
   auto validator = [data_dir, w, h](const std::filesystem::path& dir) {
-    return CheckContent(dir, data_dir, w, h);
+    return CheckContent(dir, data_dir, w, h, SubstituteFonts::kAccept);
   };
   auto on_applied = [this](const std::filesystem::path& dir, int64_t version) {
     {
@@ -296,6 +300,8 @@ Status Player::Start() {
   auto fonts = FontSet::Open(options_.data_dir / "fonts");
   if (!fonts.ok()) return fonts.status();
   fonts_ = std::move(*fonts);
+  // A damaged install still starts, on system fonts, but says so.
+  for (const auto& problem : fonts_->problems()) LogError("font: " + problem);
 
   DisplayOptions d;
   d.windowed = options_.windowed;
