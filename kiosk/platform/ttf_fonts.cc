@@ -152,9 +152,9 @@ Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir)
       }
     }
     if (substitute.empty()) {
-      return Status::NotFound("font file " + path.string() + " is " + damage +
-                              ", and no usable system font matches \"" + kSystemPattern[slot] +
-                              "\" (install fonts-dejavu-core, or reinstall kiosk)");
+      return Status::NotFound("font file " + path.string() + ": " + damage +
+                              "; no usable system font matches \"" + kSystemPattern[slot] +
+                              "\" either (install fonts-dejavu-core, or reinstall kiosk)");
     }
     set->problems_.push_back(path.string() + ": " + damage + "; using " + substitute +
                              " from the system");
