@@ -1,0 +1,107 @@
+// FontSet on a damaged fonts directory: each damaged pinned file is named,
+// replaced by a system font, and text still measures and draws.
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include "damaged_install.h"
+#include "kiosk/platform/ttf_fonts.h"
+#include "tests/common/temp_dir.h"
+
+namespace kiosk {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kSource = KIOSK_SOURCE_DIR;
+constexpr const char* kHotline = "1-800-292-1168";
+
+// The system font file a problem line says is used instead ("" if none).
+std::string SubstituteIn(const std::string& problem) {
+  const std::string using_word = "; using ", suffix = " from the system";
+  auto start = problem.find(using_word);
+  auto end = problem.rfind(suffix);
+  if (start == std::string::npos || end == std::string::npos || end < start) return "";
+  start += using_word.size();
+  return problem.substr(start, end - start);
+}
+
+// Opens dir, which has exactly one damaged file, and checks the report and
+// that text is measured with a different (the substitute) font.
+void CheckOneSubstitution(const fs::path& fonts_dir, const std::string& file,
+                          const std::string& damage) {
+  auto pinned = FontSet::Open(kSource / "fonts");
+  REQUIRE(pinned.ok());
+  auto fonts = FontSet::Open(fonts_dir);
+  REQUIRE_MESSAGE(fonts.ok(), fonts.status().message());
+  REQUIRE((*fonts)->problems().size() == 1);
+  const std::string& problem = (*fonts)->problems()[0];
+  CAPTURE(problem);
+  CHECK(problem.rfind((fonts_dir / file).string() + ": " + damage + "; using ", 0) == 0);
+  std::string substitute = SubstituteIn(problem);
+  CHECK(fs::is_regular_file(substitute));
+  CHECK_FALSE(fs::equivalent(substitute, fonts_dir / file));
+  int width = (*fonts)->Width(kHotline, FontFace::kBold, 40);
+  CHECK(width > 0);
+  // Noto Sans Bold is the pinned bold; any substitute has other advances.
+  CHECK(width != (*pinned)->Width(kHotline, FontFace::kBold, 40));
+  CHECK((*fonts)->LineHeight(FontFace::kBold, 40) > 0);
+  auto line = (*fonts)->Render(kHotline, FontFace::kBold, 40, Color{0, 0, 0});
+  REQUIRE(line);
+  CHECK(line->w == width);
+  // Regular text is untouched: still the pinned Noto Sans.
+  CHECK((*fonts)->Width(kHotline, FontFace::kRegular, 40) ==
+        (*pinned)->Width(kHotline, FontFace::kRegular, 40));
+}
+
+}  // namespace
+
+TEST_CASE("the intact pinned fonts open with no problems") {
+  auto fonts = FontSet::Open(kSource / "fonts");
+  REQUIRE_MESSAGE(fonts.ok(), fonts.status().message());
+  CHECK((*fonts)->problems().empty());
+}
+
+TEST_CASE("a pinned font truncated to half is reported and replaced by a system font") {
+  testing::TempDir scratch("kiosk-fonts-truncated");
+  test::CopyDataDir(scratch.path());
+  test::TruncateToHalf(scratch.path() / "fonts" / FontSet::kBoldFile);
+  CheckOneSubstitution(scratch.path() / "fonts", FontSet::kBoldFile,
+                       "sha256 mismatch (damaged or truncated)");
+}
+
+TEST_CASE("a pinned font altered in place (same size) is reported and replaced") {
+  testing::TempDir scratch("kiosk-fonts-altered");
+  test::CopyDataDir(scratch.path());
+  auto path = scratch.path() / "fonts" / FontSet::kBoldFile;
+  auto size = fs::file_size(path);
+  test::AlterInPlace(path);
+  REQUIRE(fs::file_size(path) == size);
+  CheckOneSubstitution(scratch.path() / "fonts", FontSet::kBoldFile,
+                       "sha256 mismatch (damaged or truncated)");
+}
+
+TEST_CASE("a missing pinned font is reported and replaced by a system font") {
+  testing::TempDir scratch("kiosk-fonts-missing");
+  test::CopyDataDir(scratch.path());
+  fs::remove(scratch.path() / "fonts" / FontSet::kBoldFile);
+  CheckOneSubstitution(scratch.path() / "fonts", FontSet::kBoldFile, "missing");
+}
+
+TEST_CASE("with a damaged pinned font and no system fonts, Open fails naming the file") {
+  testing::TempDir scratch("kiosk-fonts-none");
+  test::CopyDataDir(scratch.path());
+  test::TruncateToHalf(scratch.path() / "fonts" / FontSet::kRegularFile);
+  auto config = test::WriteFontlessFontconfig(scratch.path());
+  setenv("FONTCONFIG_FILE", config.c_str(), 1);
+  auto fonts = FontSet::Open(scratch.path() / "fonts");
+  unsetenv("FONTCONFIG_FILE");
+  REQUIRE_FALSE(fonts.ok());
+  CHECK(fonts.status().message().find("font file " +
+                                      (scratch.path() / "fonts" / FontSet::kRegularFile).string() +
+                                      ": sha256 mismatch") != std::string::npos);
+}
+
+}  // namespace kiosk
