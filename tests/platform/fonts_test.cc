@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <string>
 
+#include "child_process.h"
 #include "damaged_install.h"
+#include "kiosk/app/commands.h"
 #include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 
@@ -102,6 +104,51 @@ TEST_CASE("with a damaged pinned font and no system fonts, Open fails naming the
   CHECK(fonts.status().message().find("font file " +
                                       (scratch.path() / "fonts" / FontSet::kRegularFile).string() +
                                       ": sha256 mismatch") != std::string::npos);
+}
+
+TEST_CASE("kiosk validate lists damaged pinned fonts as problems and fails") {
+  testing::TempDir scratch("kiosk-fonts-validate");
+  const fs::path& dir = scratch.path();
+  test::CopyDataDir(dir);
+  test::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
+  test::ChildProcess validate({KIOSK_BIN, "validate", (dir / "content").string()},
+                              {"KIOSK_DATA_DIR=" + dir.string()});
+  CHECK(validate.Wait(std::chrono::seconds(60)) == 1);
+  CAPTURE(validate.output());
+  CHECK(validate.output().find((dir / "fonts" / FontSet::kBoldFile).string() +
+                               ": sha256 mismatch (damaged or truncated); using ") !=
+        std::string::npos);
+  CHECK(validate.output().find(": 1 problem") != std::string::npos);
+}
+
+TEST_CASE("kiosk render with damaged pinned fonts writes the frames but warns and fails") {
+  testing::TempDir scratch("kiosk-fonts-render");
+  const fs::path& dir = scratch.path();
+  test::CopyDataDir(dir);
+  fs::remove(dir / "fonts" / FontSet::kRegularFile);
+  test::ChildProcess render(
+      {KIOSK_BIN, "render", "--out", (dir / "out").string(), "--size", "800x480"},
+      {"KIOSK_DATA_DIR=" + dir.string(), "SDL_VIDEODRIVER=dummy"});
+  CHECK(render.Wait(std::chrono::seconds(60)) == 1);
+  CAPTURE(render.output());
+  CHECK(render.output().find(
+            "kiosk render: WARNING: " + (dir / "fonts" / FontSet::kRegularFile).string() +
+            ": missing") != std::string::npos);
+  // Still written: they show what a unit with this damage shows.
+  CHECK(render.output().find((dir / "out").string() + "/01-") != std::string::npos);
+}
+
+TEST_CASE("the updater's check measures with the substitutes; an administrator's does not") {
+  testing::TempDir scratch("kiosk-fonts-check");
+  const fs::path& dir = scratch.path();
+  test::CopyDataDir(dir);
+  test::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
+  Status on_unit = CheckContent(dir / "content", dir, 0, 0, SubstituteFonts::kAccept);
+  CHECK_MESSAGE(on_unit.ok(), on_unit.message());
+  Status by_admin = CheckContent(dir / "content", dir);
+  REQUIRE_FALSE(by_admin.ok());
+  CHECK(by_admin.message().find((dir / "fonts" / FontSet::kBoldFile).string() +
+                                ": sha256 mismatch") != std::string::npos);
 }
 
 }  // namespace kiosk
