@@ -200,7 +200,8 @@ TTF_Font* FontSet::Font(int slot, int px) {
   }
   if (font == nullptr) return nullptr;
   // Light hinting keeps glyph shapes faithful at large sizes and crisp at
-  // small ones; the same on every machine since the font files are pinned.
+  // small ones; the same on every machine since the font files are pinned
+  // (a damaged install's substitutes are reported, see Open).
   TTF_SetFontHinting(font, TTF_HINTING_LIGHT);
   TTF_SetFontScriptName(font, "Latn");
   sized_.emplace(key, font);
