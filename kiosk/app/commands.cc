@@ -74,9 +74,16 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
   return written;
 }
 
+std::vector<std::string> FontProblems(const std::filesystem::path& data_dir) {
+  auto fonts = FontSet::Open(data_dir / "fonts");
+  if (!fonts.ok()) return {fonts.status().message()};
+  return (*fonts)->problems();
+}
+
 std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
                                         const std::filesystem::path& data_dir, int extra_width,
-                                        int extra_height, const PinnedContact& pinned) {
+                                        int extra_height, const PinnedContact& pinned,
+                                        SubstituteFonts substitutes) {
   auto bundle = LoadBundleDir(dir);
   if (!bundle.ok()) {
     // One problem per line of the parser's report.
@@ -95,12 +102,19 @@ std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
   if (!fonts.ok()) return {fonts.status().message()};
   auto sizes = kSupportedSizes;
   if (extra_width > 0 && extra_height > 0) sizes.push_back({extra_width, extra_height});
-  return ValidateBundle(*bundle, **fonts, sizes, {}, pinned);
+  auto problems = ValidateBundle(*bundle, **fonts, sizes, {}, pinned);
+  if (substitutes == SubstituteFonts::kProblem) {
+    // First: every fit result after them was measured with the substitutes.
+    const auto& font_problems = (*fonts)->problems();
+    problems.insert(problems.begin(), font_problems.begin(), font_problems.end());
+  }
+  return problems;
 }
 
 Status CheckContent(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
-                    int extra_width, int extra_height, const PinnedContact& pinned) {
-  auto problems = CheckBundleDir(dir, data_dir, extra_width, extra_height, pinned);
+                    int extra_width, int extra_height, const PinnedContact& pinned,
+                    SubstituteFonts substitutes) {
+  auto problems = CheckBundleDir(dir, data_dir, extra_width, extra_height, pinned, substitutes);
   if (problems.empty()) return Status::Ok();
   std::string all = "content check failed (" + std::to_string(problems.size()) + " problem" +
                     (problems.size() == 1 ? "" : "s") + ")";

@@ -25,20 +25,38 @@ struct RenderOptions {
 // the files written, or the first problem.
 Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& options);
 
+// What a content check does when the pinned fonts are damaged and FontSet
+// substituted system fonts (FontSet::problems()).
+enum class SubstituteFonts {
+  // Each substitution is a problem: an administrator's check must measure
+  // with the fonts units have, not with whatever this machine offers.
+  kProblem,
+  // Measure with the substitutes: on a unit that shows its slides in them,
+  // they are the fonts that matter.
+  kAccept,
+};
+
+// The pinned-font problems of data_dir/fonts (FontSet::problems(), or why
+// no font could be opened at all). Empty = the pinned fonts are intact.
+std::vector<std::string> FontProblems(const std::filesystem::path& data_dir);
+
 // Everything wrong with the bundle in dir: schema, the contact against the
 // pinned one and the numbers and addresses in its text, fit at every
-// supported size (plus extra_size when non-zero), contrast. Empty = valid.
+// supported size (plus extra_size when non-zero), contrast, and damaged
+// pinned fonts unless substitutes are accepted. Empty = valid.
 std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
                                         const std::filesystem::path& data_dir, int extra_width = 0,
                                         int extra_height = 0,
-                                        const PinnedContact& pinned = BuiltinContact());
+                                        const PinnedContact& pinned = BuiltinContact(),
+                                        SubstituteFonts substitutes = SubstituteFonts::kProblem);
 
 // CheckBundleDir as a Status: Ok, or Rejected listing every problem. The
 // check the updater runs on each downloaded bundle before applying it, and
 // `kiosk bundle` runs before an administrator signs one. Thread-safe (each
-// call opens its own fonts).
+// call opens its own fonts). The updater passes kAccept (see player.cc).
 Status CheckContent(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
                     int extra_width = 0, int extra_height = 0,
-                    const PinnedContact& pinned = BuiltinContact());
+                    const PinnedContact& pinned = BuiltinContact(),
+                    SubstituteFonts substitutes = SubstituteFonts::kProblem);
 
 }  // namespace kiosk

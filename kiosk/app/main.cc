@@ -213,6 +213,17 @@ int Render(const Args& args) {
     return 1;
   }
   for (const auto& path : *written) std::printf("%s\n", path.c_str());
+  // The frames are still written (they show what a unit with this damage
+  // shows), but they are not what a healthy unit shows: say so, and fail.
+  auto font_problems = kiosk::FontProblems(options.data_dir);
+  for (const auto& p : font_problems)
+    std::fprintf(stderr, "kiosk render: WARNING: %s\n", p.c_str());
+  if (!font_problems.empty()) {
+    std::fprintf(stderr,
+                 "kiosk render: WARNING: the pinned fonts are damaged; these frames use "
+                 "substitute fonts and differ from what units show (reinstall kiosk)\n");
+    return 1;
+  }
   return 0;
 }
 

@@ -77,6 +77,7 @@ class UnavailableFetcher final : public Fetcher {
  public:
   explicit UnavailableFetcher(Status why) : why_(std::move(why)) {}
   Result<FetchResponse> Fetch(const FetchRequest&) override { return why_; }
+  void Abort() override {}
 
  private:
   Status why_;
@@ -274,7 +275,9 @@ void Player::StartUpdater() {
   board_ = std::make_unique<update::StatusBoard>(
       store_,
       (!config_.updates.url.empty() || have_state) ? config_.status_file : std::filesystem::path());
-  board_->SetUnitProblems(options_.config_problems, options_.config_warnings);
+  std::vector<std::string> problems = options_.config_problems;
+  for (const auto& p : fonts_->problems()) problems.push_back("font: " + p);
+  board_->SetUnitProblems(std::move(problems), options_.config_warnings);
   if (config_.updates.url.empty()) {
     // Updates off. A unit whose URL was removed still shows its last
     // verified bundle and keeps reporting: the updater runs without polling
@@ -299,19 +302,13 @@ void Player::StartUpdater() {
   if (config_.display.rotation_degrees % 180 != 0) std::swap(w, h);
   // Runs on the updater's thread: the player's own checks, plus this
   // panel's size, so a bundle that cannot show here is refused up front,
-  // and the unit's pinned contact, so a bundle with another is refused.
+  // and the unit's pinned contact (as trusted at that moment), so a bundle
+  // with another is refused. With damaged pinned fonts this unit shows its
+  // slides in substitute fonts, so it measures new bundles with the same
+  // ones: refusing every bundle would leave old content up for good, a worse
+  // failure than the one already reported at start-up.
   auto validator = [this, data_dir, w, h](const std::filesystem::path& dir) {
-    auto bundle = LoadBundleDir(dir);
-    if (bundle.ok()) {
-      const PinnedContact pinned = updater_->trust()->contact;
-      if (!SamePhoneNumber(bundle->contact.hotline, pinned.hotline) ||
-          !SameEmail(bundle->contact.email, pinned.email)) {
-        return Status::Rejected(
-            "slides.json: contact " + bundle->contact.hotline + ", " + bundle->contact.email +
-            " differs from this unit's pinned contact " + pinned.hotline + ", " + pinned.email);
-      }
-    }
-    return CheckContent(dir, data_dir, w, h);
+    return CheckContent(dir, data_dir, w, h, updater_->trust()->contact, SubstituteFonts::kAccept);
   };
   auto on_applied = [this](const std::filesystem::path& dir, int64_t version) {
     {
@@ -526,6 +523,8 @@ Status Player::Start() {
   auto fonts = FontSet::Open(options_.data_dir / "fonts");
   if (!fonts.ok()) return fonts.status();
   fonts_ = std::move(*fonts);
+  // A damaged install still starts, on system fonts, but says so.
+  for (const auto& problem : fonts_->problems()) LogError("font: " + problem);
 
   DisplayOptions d;
   d.windowed = options_.windowed;

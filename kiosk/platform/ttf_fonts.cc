@@ -1,10 +1,14 @@
 #include "kiosk/platform/ttf_fonts.h"
 
+#include <fontconfig/fontconfig.h>
 #include <malloc.h>
 
 #include <algorithm>
 #include <fstream>
 #include <mutex>
+
+#include "kiosk/core/update/sha256.h"
+#include "kiosk/platform/pinned_font_digests.h"
 
 namespace kiosk {
 namespace {
@@ -39,6 +43,77 @@ uint32_t NextCodePoint(std::string_view text, size_t& i) {
   return cp;
 }
 
+// What each pinned slot is, as a fontconfig pattern: the system font asked
+// for when the pinned file is damaged (same family and weight).
+constexpr const char* kSystemPattern[4] = {"Noto Sans", "Noto Sans:bold", "DejaVu Sans",
+                                           "DejaVu Sans:bold"};
+
+// What a substitute must draw: the hotline, the e-mail, Latin text and
+// every French accent. A font lacking any of these would show boxes.
+constexpr char32_t kRequiredGlyphs[] =
+    U"0123456789@-.+ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    U"àâæçéèêëîïôœùûüÿÀÂÆÇÉÈÊËÎÏÔŒÙÛÜŸ";
+
+// How many of fontconfig's ranked candidates are tried before giving up.
+constexpr int kMaxSystemCandidates = 16;
+
+const char* EmbeddedDigest(std::string_view file) {
+  for (const auto& pinned : kPinnedFontDigests) {
+    if (file == pinned.file) return pinned.sha256;
+  }
+  return nullptr;
+}
+
+// The whole file, or why not (without the path).
+Result<std::vector<uint8_t>> ReadWholeFile(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::NotFound("missing");
+  auto size = std::filesystem::file_size(path, ec);
+  std::ifstream in(path, std::ios::binary);
+  if (ec || !in) return Status::Io("unreadable");
+  std::vector<uint8_t> bytes(size);
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
+  if (!in) return Status::Io("could not be read whole");
+  return bytes;
+}
+
+// Scalable system font files fontconfig ranks best for pattern, best first.
+// Only face 0 of a file is usable (SDL_ttf opens that one from memory).
+std::vector<std::filesystem::path> SystemFontCandidates(const char* pattern) {
+  std::vector<std::filesystem::path> files;
+  // A config of our own: nothing global, so the render thread and the
+  // updater's validation may both look up fonts.
+  FcConfig* config = FcInitLoadConfigAndFonts();
+  if (config == nullptr) return files;
+  FcPattern* wanted = FcNameParse(reinterpret_cast<const FcChar8*>(pattern));
+  if (wanted != nullptr) {
+    FcConfigSubstitute(config, wanted, FcMatchPattern);
+    FcDefaultSubstitute(wanted);
+    FcResult result = FcResultNoMatch;
+    FcFontSet* sorted = FcFontSort(config, wanted, /*trim=*/FcFalse, nullptr, &result);
+    for (int i = 0; sorted != nullptr && i < sorted->nfont; ++i) {
+      if (static_cast<int>(files.size()) >= kMaxSystemCandidates) break;
+      FcPattern* font = sorted->fonts[i];
+      FcBool scalable = FcFalse;
+      FcChar8* file = nullptr;
+      int index = 0;
+      if (FcPatternGetBool(font, FC_SCALABLE, 0, &scalable) != FcResultMatch || !scalable) continue;
+      if (FcPatternGetInteger(font, FC_INDEX, 0, &index) == FcResultMatch && index != 0) continue;
+      if (FcPatternGetString(font, FC_FILE, 0, &file) != FcResultMatch) continue;
+      files.emplace_back(reinterpret_cast<const char*>(file));
+    }
+    if (sorted != nullptr) FcFontSetDestroy(sorted);
+    FcPatternDestroy(wanted);
+  }
+  FcConfigDestroy(config);
+  return files;
+}
+
+bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir) {
@@ -51,20 +126,60 @@ Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir)
   const char* names[4] = {kRegularFile, kBoldFile, kFallbackRegularFile, kFallbackBoldFile};
   for (int slot = 0; slot < 4; ++slot) {
     auto path = dir / names[slot];
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    std::ifstream in(path, std::ios::binary);
-    if (ec || !in)
-      return Status::NotFound("font file " + path.string() + " is missing or unreadable");
-    set->files_[slot].resize(size);
-    in.read(reinterpret_cast<char*>(set->files_[slot].data()), static_cast<std::streamsize>(size));
-    if (!in) return Status::Io("font file " + path.string() + " could not be read whole");
-    // Open it once now so a corrupt file is a start-up error, not a blank slide.
-    if (set->Font(slot, 32) == nullptr) {
-      return Status::Io("font file " + path.string() + " cannot be loaded: " + TTF_GetError());
+    std::string damage;  // empty: the pinned file is intact and loaded
+    auto bytes = ReadWholeFile(path);
+    if (!bytes.ok()) {
+      damage = bytes.status().message();
+    } else {
+      // The bytes are in memory anyway; hashing them is what tells a
+      // truncated or altered file from the one the build pinned.
+      const char* digest = EmbeddedDigest(names[slot]);
+      std::string_view view(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+      if (digest == nullptr || update::Sha256Hex(view) != digest) {
+        damage = "sha256 mismatch (damaged or truncated)";
+      } else if (!set->Use(slot, std::move(*bytes), /*check_glyphs=*/false)) {
+        damage = std::string("cannot be loaded: ") + TTF_GetError();
+      }
     }
+    if (damage.empty()) continue;
+    std::string substitute;
+    for (const auto& candidate : SystemFontCandidates(kSystemPattern[slot])) {
+      if (SameFile(candidate, path)) continue;
+      auto system_bytes = ReadWholeFile(candidate);
+      if (system_bytes.ok() && set->Use(slot, std::move(*system_bytes), /*check_glyphs=*/true)) {
+        substitute = candidate.string();
+        break;
+      }
+    }
+    if (substitute.empty()) {
+      return Status::NotFound("font file " + path.string() + ": " + damage +
+                              "; no usable system font matches \"" + kSystemPattern[slot] +
+                              "\" either (install fonts-dejavu-core, or reinstall kiosk)");
+    }
+    set->problems_.push_back(path.string() + ": " + damage + "; using " + substitute +
+                             " from the system");
   }
   return set;
+}
+
+bool FontSet::Use(int slot, std::vector<uint8_t> bytes, bool check_glyphs) {
+  files_[slot] = std::move(bytes);
+  // Open it once now so a corrupt file is found at start-up, not as a blank
+  // slide.
+  TTF_Font* font = Font(slot, 32);
+  bool usable = font != nullptr;
+  for (size_t i = 0; usable && check_glyphs && kRequiredGlyphs[i] != 0; ++i) {
+    usable = TTF_GlyphIsProvided32(font, static_cast<Uint32>(kRequiredGlyphs[i])) != 0;
+  }
+  if (!usable) {
+    if (font != nullptr) {
+      std::lock_guard<std::mutex> lock(g_face_lifecycle);
+      TTF_CloseFont(font);
+    }
+    sized_.erase(slot << 16 | 32);
+    files_[slot].clear();
+  }
+  return usable;
 }
 
 FontSet::~FontSet() {
@@ -85,7 +200,8 @@ TTF_Font* FontSet::Font(int slot, int px) {
   }
   if (font == nullptr) return nullptr;
   // Light hinting keeps glyph shapes faithful at large sizes and crisp at
-  // small ones; the same on every machine since the font files are pinned.
+  // small ones; the same on every machine since the font files are pinned
+  // (a damaged install's substitutes are reported, see Open).
   TTF_SetFontHinting(font, TTF_HINTING_LIGHT);
   TTF_SetFontScriptName(font, "Latn");
   sized_.emplace(key, font);

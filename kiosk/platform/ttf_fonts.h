@@ -5,6 +5,13 @@
 // joined on a common baseline. Measuring and drawing use the same runs, so the
 // layout's widths are the drawn widths.
 //
+// A damaged install still shows the hotline: each pinned file is checked
+// against the SHA-256 the build embedded (fonts/SHA256SUMS), and a file that
+// is missing, unreadable, truncated or altered is replaced by the best system
+// font fontconfig offers for the same family and weight (DejaVu Sans from
+// fonts-dejavu-core, a dependency of the package). Every substitution is
+// reported in problems(); the frames then differ from the pinned renders.
+//
 // Ownership: a FontSet owns its TTF_Font handles. Threading: a FontSet is
 // used by one thread; different threads may each use their own FontSet.
 // Requires TTF_Init() (done by Open when needed); SDL video is not needed for
@@ -39,8 +46,15 @@ class FontSet final : public TextMeasurer {
   static constexpr const char* kFallbackRegularFile = "DejaVuSans.ttf";
   static constexpr const char* kFallbackBoldFile = "DejaVuSans-Bold.ttf";
 
-  // Fails with a message naming the missing or unreadable file.
+  // Loads the four pinned files from dir, replacing each damaged or missing
+  // one by a system font (see above). Fails, naming the file, only when a
+  // pinned file is unusable and no usable system font exists either.
   static Result<std::unique_ptr<FontSet>> Open(const std::filesystem::path& dir);
+
+  // One line per pinned file that was replaced, naming it, what was wrong
+  // and the system font used instead. Empty when every pinned font is intact.
+  const std::vector<std::string>& problems() const { return problems_; }
+
   ~FontSet() override;
   FontSet(const FontSet&) = delete;
   FontSet& operator=(const FontSet&) = delete;
@@ -63,6 +77,9 @@ class FontSet final : public TextMeasurer {
     std::string text;
   };
   FontSet() = default;
+  // Makes bytes the font of slot if they load (and, when check_glyphs, draw
+  // every character a slide needs); otherwise leaves the slot empty.
+  bool Use(int slot, std::vector<uint8_t> bytes, bool check_glyphs);
   // The font file `slot` (0/1 primary regular/bold, 2/3 fallback) at px,
   // opened once per size: resizing one TTF_Font instead flushes its glyph
   // cache on every call and made layout 20x slower.
@@ -70,6 +87,7 @@ class FontSet final : public TextMeasurer {
   std::vector<Run> Runs(std::string_view utf8, FontFace face, int px);
   void EvictIfFull();
 
+  std::vector<std::string> problems_;
   std::vector<uint8_t> files_[4];             // font file bytes, shared by all sizes
   std::unordered_map<int, TTF_Font*> sized_;  // key: slot << 16 | px
   std::unordered_map<std::string, int> width_cache_;

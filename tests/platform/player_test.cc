@@ -6,9 +6,12 @@
 #include <fstream>
 
 #include "child_process.h"
+#include "damaged_install.h"
 #include "fixtures.h"
 #include "images.h"
 #include "kiosk/app/commands.h"
+#include "kiosk/core/layout.h"
+#include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {
@@ -26,6 +29,70 @@ std::vector<std::string> PlayerArgs(std::vector<std::string> extra) {
 }
 
 const std::vector<std::string> kHeadless = {"SDL_VIDEODRIVER=dummy"};
+
+// The system font file the player logged as used instead of the pinned file
+// `problem` describes ("" if it logged no such line).
+std::string SubstituteLogged(const std::string& output, const std::string& problem) {
+  std::string head = "font: " + problem + "; using ";
+  auto start = output.find(head);
+  if (start == std::string::npos) return "";
+  start += head.size();
+  auto end = output.find(" from the system\n", start);
+  return end == std::string::npos ? "" : output.substr(start, end - start);
+}
+
+// Runs the player on the data directory dir (content/ and damaged fonts/)
+// until its first frame is captured; checks that frame shows the hotline
+// and returns what the player logged.
+std::string ShowFirstFrameOfDamagedInstall(const fs::path& dir) {
+  fs::create_directories(dir / "capture");
+  test::ChildProcess player(
+      PlayerArgs({"--capture-dir", (dir / "capture").string(), "--exit-after", "1"}),
+      {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string()});
+  int status = player.Wait(seconds(20));
+  std::string output = player.output();
+  CAPTURE(output);
+  REQUIRE(status == 0);
+  CHECK(output.find("first frame on screen") != std::string::npos);
+  auto png = (dir / "capture" / "frame-000.png").string();
+  auto frame = test::LoadRgb(png);
+  REQUIRE(frame);
+  REQUIRE(frame->w == 800);
+  REQUIRE(frame->h == 480);
+  // Not blank: a good part of the frame differs from its corner's colour.
+  long other = 0;
+  for (int y = 0; y < frame->h; ++y) {
+    for (int x = 0; x < frame->w; ++x)
+      other += test::PixelAt(frame.get(), x, y) != test::PixelAt(frame.get(), 0, 0);
+  }
+  CHECK(other > 800L * 480 / 10);
+  // Where the band and the hotline are, laid out with the same (substitute)
+  // fonts the player found.
+  auto fonts = FontSet::Open(dir / "fonts");
+  REQUIRE(fonts.ok());
+  auto bundle = LoadBundleDir(dir / "content");
+  REQUIRE(bundle.ok());
+  auto layout = LayoutFrame(*bundle, SlideView{}, 800, 480, **fonts);
+  REQUIRE(layout.ok());
+  Rect band = layout->boxes[0].rect;  // the band's background, drawn first
+  CHECK(band.y > 480 / 2);            // the bottom part
+  const PlacedText* hotline = nullptr;
+  for (const auto& t : layout->texts) {
+    if (t.text == "1-800-292-1168") hotline = &t;
+  }
+  REQUIRE(hotline != nullptr);
+  CHECK(band.Contains(hotline->box));
+  // Dark text on the light band, where the hotline is.
+  long ink = 0;
+  for (int y = hotline->box.y; y < hotline->box.bottom(); ++y) {
+    for (int x = hotline->box.x; x < hotline->box.right(); ++x) {
+      ink += test::PixelAt(frame.get(), x, y) == 0x000000;
+    }
+  }
+  CHECK(ink > static_cast<long>(hotline->box.w) * hotline->box.h / 20);
+  CHECK(test::DecodeQr(png) == "tel:+18002921168");
+  return output;
+}
 
 }  // namespace
 
@@ -55,20 +122,52 @@ TEST_CASE("an invalid --content bundle is refused and the built-in slides are sh
   CHECK(test::DifferingPixels(shown.get(), builtin.get()) == 0);
 }
 
-TEST_CASE("a missing font file is a clear start-up error naming the path") {
+TEST_CASE("a deleted fonts folder: the player shows the hotline in system fonts and says so") {
+  testing::TempDir scratch("kiosk-nofonts");
+  const fs::path& dir = scratch.path();
+  test::CopyDataDir(dir);
+  fs::remove_all(dir / "fonts");
+  std::string output = ShowFirstFrameOfDamagedInstall(dir);
+  for (const char* file : {FontSet::kRegularFile, FontSet::kBoldFile, FontSet::kFallbackRegularFile,
+                           FontSet::kFallbackBoldFile}) {
+    CHECK_MESSAGE(fs::is_regular_file(
+                      SubstituteLogged(output, (dir / "fonts" / file).string() + ": missing")),
+                  output);
+  }
+}
+
+TEST_CASE("a font truncated to half: the player shows the hotline in a system font and says so") {
+  testing::TempDir scratch("kiosk-halffont");
+  const fs::path& dir = scratch.path();
+  test::CopyDataDir(dir);
+  test::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
+  std::string output = ShowFirstFrameOfDamagedInstall(dir);
+  std::string problem =
+      (dir / "fonts" / FontSet::kBoldFile).string() + ": sha256 mismatch (damaged or truncated)";
+  CHECK_MESSAGE(fs::is_regular_file(SubstituteLogged(output, problem)), output);
+  // Only the damaged file is replaced.
+  CHECK(output.find("font: " + (dir / "fonts" / FontSet::kRegularFile).string()) ==
+        std::string::npos);
+}
+
+TEST_CASE("with no usable pinned or system font, start-up is a clear error naming the path") {
   testing::TempDir scratch("kiosk-nofont");
   const fs::path& dir = scratch.path();
-  fs::copy(kSource / "content", dir / "content", fs::copy_options::recursive);
-  fs::create_directories(dir / "fonts");
+  test::CopyDataDir(dir);
+  fs::remove(dir / "fonts" / FontSet::kRegularFile);
+  auto fontless = test::WriteFontlessFontconfig(dir);
   test::ChildProcess player(PlayerArgs({}),
-                            {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string()});
+                            {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string(),
+                             "FONTCONFIG_FILE=" + fontless.string()});
   // It waits before exiting (no tight restart loop under systemd); SIGTERM
   // ends the wait.
   REQUIRE(player.WaitForOutput("retrying in 30 s", seconds(20)));
   player.Signal(SIGTERM);
   CHECK(player.Wait(seconds(5)) == 1);
-  CHECK(player.output().find("font file " + (dir / "fonts" / "NotoSans-Regular.ttf").string() +
-                             " is missing") != std::string::npos);
+  CHECK_MESSAGE(
+      player.output().find("font file " + (dir / "fonts" / FontSet::kRegularFile).string() +
+                           ": missing; no usable system font") != std::string::npos,
+      player.output());
 }
 
 TEST_CASE("an invalid config file is reported and the player still shows its slides") {
