@@ -650,7 +650,7 @@ TEST_CASE("updater: bad or missing trusted keys refuse every bundle, clearly") {
     unit.publisher.Publish(1, FilesOf(1));
     auto outcome = unit.updater->PollOnce();
     REQUIRE(outcome.result == PollResult::kFailed);
-    CHECK(Contains(outcome.error.message(), "no usable trusted key (trusted key 1:"));
+    CHECK(Contains(outcome.error.message(), "no usable trusted key (updates.trusted_keys[0]:"));
     CHECK(unit.server.requests.empty());  // refused before any download
   }
   SUBCASE("a typo next to a good key: the good key still works") {

@@ -21,13 +21,6 @@ std::optional<int64_t> ReadTime(ObjectReader& reader, JsonErrors& errors, std::s
   return t;
 }
 
-bool LooksLikeEmail(std::string_view v) {
-  auto at = v.find('@');
-  return at != std::string_view::npos && at > 0 && v.find('@', at + 1) == std::string_view::npos &&
-         v.find('.', at) != std::string_view::npos && v.back() != '.' &&
-         v.find(' ') == std::string_view::npos;
-}
-
 KeyThreshold ParseKeys(const std::vector<std::string>& texts, int threshold,
                        const std::string& what, std::vector<std::string>& problems) {
   KeyThreshold keys;
@@ -92,7 +85,7 @@ Result<RootDocument> ParseRootDocument(std::string_view text, const std::string&
     if (const auto* contact = r.Object("contact", true)) {
       ObjectReader c(errors, *contact, r.PathOf("contact"));
       if (auto v = c.String("hotline", true)) {
-        if (PhoneDigits(*v).size() != 10) {
+        if (!IsPhoneNumber(*v)) {
           errors.Add(
               c.PathOf("hotline"),
               "expected a North American number such as \"1-800-292-1168\", got \"" + *v + "\"");
@@ -100,7 +93,7 @@ Result<RootDocument> ParseRootDocument(std::string_view text, const std::string&
         root.contact.hotline = *v;
       }
       if (auto v = c.String("email", true)) {
-        if (!LooksLikeEmail(*v))
+        if (!IsEmailAddress(*v))
           errors.Add(c.PathOf("email"), "expected an e-mail address, got \"" + *v + "\"");
         root.contact.email = *v;
       }
