@@ -257,6 +257,7 @@ class Player {
   // The cached bundles the updater vouched for, newest first (at most two:
   // the cache keeps current and previous).
   std::vector<Candidate> cached_;
+  bool override_superseded_ = false;
   std::mutex applied_mu_;
   std::optional<Candidate> applied_;  // guarded by applied_mu_
 };
@@ -366,15 +367,14 @@ void Player::TakeAppliedBundle() {
   if (!applied) return;
   cached_.insert(cached_.begin(), *applied);
   if (cached_.size() > 2) cached_.resize(2);
-  auto prepared = ChooseContent();
+  // Verified again here, against the trust of this moment.
+  auto prepared = LoadCandidate(*applied, *TrustNow(), SIZE_MAX);
   if (!prepared.ok()) {
     LogError("keeping the current content: " + prepared.status().message());
     return;
   }
-  if (!prepared->from.SameAs(*applied)) {
-    LogError("keeping the current content: " + OriginOf(*applied) + " was not chosen");
-    return;
-  }
+  // Published content replaces a --content bundle for the rest of the run.
+  override_superseded_ = true;
   LogInfo(prepared->origin + " verified; it takes over at the next slide boundary");
   pending_ = std::move(*prepared);
   fonts_->Trim();
@@ -446,7 +446,7 @@ Result<Prepared> Player::LoadCandidate(const Candidate& c, const update::Trust& 
 Result<Prepared> Player::ChooseContent(size_t at_most) {
   const std::shared_ptr<const update::Trust> trust = TrustNow();
   std::vector<Candidate> candidates;
-  if (options_.content_dir) {
+  if (options_.content_dir && !override_superseded_) {
     candidates.push_back(Candidate{update::ContentSource::kOverride, *options_.content_dir,
                                    std::nullopt, std::nullopt});
   }
