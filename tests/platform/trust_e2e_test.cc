@@ -210,6 +210,36 @@ TEST_CASE("a bundle correctly signed but with another hotline never reaches the 
   CHECK_FALSE(fs::exists(f.work / "state" / "bundles" / "v2"));
 }
 
+TEST_CASE(
+    "a bad config field and a missing pinned CA file still show the verified cache, and say so") {
+  Fixture f;
+  f.StartUnitShowingV1();
+  CHECK(f.Status()["warnings"].dump().find("plain http://") != std::string::npos);
+  f.Stop();
+  std::string config = Slurp(f.work / "kiosk.json");
+  config.insert(config.rfind('}'),
+                R"(, "display": {"rotation": 45}, "device": {"name": "lobby-1"})");
+  std::ofstream(f.work / "kiosk.json", std::ios::trunc) << config;
+  Replace(
+      f.work / "kiosk.json", "\"poll_interval_s\"",
+      "\"pinned_ca_file\": \"" + (f.work / "missing-ca.pem").string() + "\", \"poll_interval_s\"");
+  fs::remove_all(f.work / "capture");
+  fs::create_directories(f.work / "capture");
+  test::ChildProcess again(
+      {KIOSK_BIN, "--allow-root", "--size", "800x480", "--config", (f.work / "kiosk.json").string(),
+       "--capture-dir", (f.work / "capture").string(), "--exit-after", "3"},
+      {"SDL_VIDEODRIVER=dummy"});
+  CHECK(again.Wait(seconds(20)) == 0);
+  CHECK_MESSAGE(again.output().find("showing cached bundle v1") != std::string::npos,
+                again.output());
+  auto status = f.Status();
+  CHECK(status["device_name"] == "lobby-1");  // the rest of the file applied
+  CHECK(status["problems"].dump().find("$.display.rotation") != std::string::npos);
+  CHECK(status["last_error"]["reason"].get<std::string>().find("missing-ca.pem") !=
+        std::string::npos);
+  f.CheckScreenMatchesStatus("cache");
+}
+
 TEST_CASE("--content with another hotline, or a number typo in its text, is refused") {
   testing::TempDir scratch("kiosk-contact");
   const fs::path& dir = scratch.path();

@@ -22,8 +22,10 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::optional<int64_t> ReadTime(ObjectReader& reader, JsonErrors& errors, std::string_view key,
-                                bool required) {
+}  // namespace
+
+std::optional<int64_t> ReadTimeField(ObjectReader& reader, JsonErrors& errors, std::string_view key,
+                                     bool required) {
   auto text = reader.String(key, required);
   if (!text) return std::nullopt;
   auto t = ParseRfc3339Utc(*text);
@@ -34,8 +36,6 @@ std::optional<int64_t> ReadTime(ObjectReader& reader, JsonErrors& errors, std::s
   }
   return t;
 }
-
-}  // namespace
 
 uint64_t Manifest::TotalFileBytes() const {
   uint64_t total = 0;
@@ -97,8 +97,8 @@ Result<Manifest> ParseManifest(std::string_view text, const std::string& file) {
       }
     }
     if (auto v = root.Integer("version", true, 1, kMaxBundleVersion)) manifest.version = *v;
-    if (auto t = ReadTime(root, errors, "published", true)) manifest.published = *t;
-    manifest.expires = ReadTime(root, errors, "expires", false);
+    if (auto t = ReadTimeField(root, errors, "published", true)) manifest.published = *t;
+    manifest.expires = ReadTimeField(root, errors, "expires", false);
     if (manifest.expires && manifest.published != 0 && *manifest.expires <= manifest.published) {
       errors.Add(root.PathOf("expires"), "expected a time after \"published\"");
     }

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kiosk/core/json_fields.h"
 #include "kiosk/core/status.h"
 
 namespace kiosk::update {
@@ -67,6 +68,11 @@ Status CheckBundlePath(std::string_view path);
 // missing slides.json are all reported, each naming `file`, the JSON path and
 // what was expected, one per line of a Status::Invalid.
 Result<Manifest> ParseManifest(std::string_view text, const std::string& file = "manifest.json");
+
+// Reads an RFC 3339 UTC time field ("2026-11-29T10:00:00Z") of a signed
+// document, reporting a malformed one in errors.
+std::optional<int64_t> ReadTimeField(ObjectReader& reader, JsonErrors& errors, std::string_view key,
+                                     bool required);
 
 // The canonical text of a manifest (2-space indented JSON, trailing newline).
 std::string ManifestToJson(const Manifest& manifest);

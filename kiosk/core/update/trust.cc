@@ -4,22 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "kiosk/core/json_fields.h"
+#include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/rfc3339.h"
 
 namespace kiosk::update {
 namespace {
-
-std::optional<int64_t> ReadTime(ObjectReader& reader, JsonErrors& errors, std::string_view key) {
-  auto text = reader.String(key, true);
-  if (!text) return std::nullopt;
-  auto t = ParseRfc3339Utc(*text);
-  if (!t) {
-    errors.Add(
-        reader.PathOf(key),
-        "expected an RFC 3339 UTC time like \"2026-11-29T10:00:00Z\", got \"" + *text + "\"");
-  }
-  return t;
-}
 
 KeyThreshold ParseKeys(const std::vector<std::string>& texts, int threshold,
                        const std::string& what, std::vector<std::string>& problems) {
@@ -48,8 +37,8 @@ Result<RootDocument> ParseRootDocument(std::string_view text, const std::string&
     r.Integer("format", true, 1, 1);
     r.Enum("type", true, {"kiosk-root"});
     if (auto v = r.Integer("version", true, 1, int64_t{1} << 53)) root.version = *v;
-    if (auto t = ReadTime(r, errors, "published")) root.published = *t;
-    if (auto t = ReadTime(r, errors, "expires")) root.expires = *t;
+    if (auto t = ReadTimeField(r, errors, "published", true)) root.published = *t;
+    if (auto t = ReadTimeField(r, errors, "expires", true)) root.expires = *t;
     if (root.published != 0 && root.expires != 0 && root.expires <= root.published) {
       errors.Add(r.PathOf("expires"), "expected a time after \"published\"");
     }
