@@ -10,8 +10,9 @@ page's ```nginx block (tests/servers/nginx_server.py, HTTPS with a test CA).
 At each "<!-- doc-test: run-unit expect k=v ... -->" marker, a real unit
 (`kiosk run`, SDL's dummy video driver) starts with the configuration the
 page's blocks wrote to ~/kiosk.json, polls once, and its status file must
-show what the marker expects. The unit keeps its state directory between
-markers, like a real screen that restarts.
+show what the marker expects (keys: version, source, result, hotline, stale,
+root; see actual_of). The unit keeps its state directory between markers,
+like a real screen that restarts.
 
 The page's example locations are replaced before running: /var/www/kiosk
 (the web root), https://signs.example.org (the server) and
@@ -132,11 +133,14 @@ def main():
 
 
 def actual_of(status):
-    """The fields a marker can expect, as strings."""
+    """The fields a marker can expect, as strings. root: the version of the
+    root document the unit trusts ("root v2: ..."), or none."""
     shown = status["shown"]
+    root = re.match(r"root v(\d+):", status.get("trust") or "")
     return {"version": str(shown["version"]), "source": shown["source"],
             "result": status["last_check_result"], "hotline": str(shown.get("hotline")),
-            "stale": str(status.get("stale")).lower()}
+            "stale": str(status.get("stale")).lower(),
+            "root": root.group(1) if root else "none"}
 
 
 def run_unit(kiosk, home, unit_dir, status_file, ca_file, env, expect):
@@ -164,17 +168,20 @@ def run_unit(kiosk, home, unit_dir, status_file, ca_file, env, expect):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     # The status file names what is on screen, and new content takes over at
     # the next slide boundary: wait until it shows what is expected (or the
-    # time is up), after the first poll.
+    # time is up), after the first poll. A status with updates_enabled false
+    # can be written before the updater starts; only one that stays so until
+    # the deadline means the unit refused the configuration.
     status = None
+    updates_off = None
     deadline = time.monotonic() + 75
     while time.monotonic() < deadline and unit.poll() is None:
         try:
             with open(status_file) as f:
                 candidate = json.load(f)
-            if candidate.get("last_check") is not None or not candidate["updates_enabled"]:
+            updates_off = None if candidate["updates_enabled"] else candidate
+            if updates_off is None and candidate.get("last_check") is not None:
                 status = candidate
-                if not candidate["updates_enabled"] or all(
-                        actual_of(candidate).get(k) == v for k, v in expect.items()):
+                if all(actual_of(candidate).get(k) == v for k, v in expect.items()):
                     break
         except (OSError, ValueError):
             pass  # not written yet, or being replaced
@@ -187,11 +194,12 @@ def run_unit(kiosk, home, unit_dir, status_file, ca_file, env, expect):
         unit.kill()
         log, _ = unit.communicate()
     print(log, end="", flush=True)
+    if updates_off is not None:
+        print(json.dumps(updates_off, indent=2), flush=True)
+        fail("updates are off: the unit did not accept the configuration ~/kiosk.json")
     if status is None:
         fail("the unit wrote no status after a poll")
     print(json.dumps(status, indent=2), flush=True)
-    if not status["updates_enabled"]:
-        fail("updates are off: the unit did not accept the configuration ~/kiosk.json")
     actual = actual_of(status)
     for key, value in expect.items():
         if actual.get(key) != value:
