@@ -5,7 +5,9 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "kiosk/app/player.h"
 #include "kiosk/core/config.h"
 #include "kiosk/core/log.h"
+#include "kiosk/core/update/trust.h"
 
 namespace {
 
@@ -26,15 +29,18 @@ usage:
   kiosk [run] [options]        show the slides, fullscreen, until SIGTERM
   kiosk render --out DIR [options]
                                write every slide as PNG, as the screen shows it
-  kiosk validate DIR [--size WxH]
+  kiosk validate DIR [--size WxH] [--root ROOT_JSON]
                                check a bundle; lists every problem, exit 1 if any
-  kiosk bundle build SRC OUT [--version N] [--expires-in DAYS]
+  kiosk bundle build SRC OUT [--version N] [--expires-in DAYS] [--root ROOT_JSON]
                                make a publishable bundle: copies SRC's files,
                                writes manifest.json (expires in DAYS, default
                                30), prints the minisign command
   kiosk bundle verify DIR --key PUBKEY
                                check a signed bundle as a unit would
   kiosk version                print the version
+
+  --root ROOT_JSON     (validate, bundle build) check the contact against the one
+                       this root document pins, not the built-in one
 
 options (run and render):
   --config FILE        configuration (default /etc/kiosk/kiosk.json; a missing
@@ -57,10 +63,22 @@ signals: SIGTERM and SIGINT exit cleanly; SIGHUP reloads configuration and conte
 
 struct Args {
   std::vector<std::string> positional;
-  std::optional<std::string> config, content, size, rotate, layout, out, capture_dir;
+  std::optional<std::string> config, content, size, rotate, layout, out, capture_dir, root;
   std::optional<double> exit_after;
   bool windowed = false, allow_root = false;
 };
+
+// The contact a root document pins (read, not verified: this is the
+// administrator's own file, and units verify it themselves).
+kiosk::Result<kiosk::PinnedContact> PinnedContactOf(const std::string& root_file) {
+  std::ifstream in(root_file, std::ios::binary);
+  if (!in) return kiosk::Status::NotFound("--root " + root_file + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto root = kiosk::update::ParseRootDocument(text.str(), root_file);
+  if (!root.ok()) return root.status();
+  return root->contact;
+}
 
 int UsageError(const std::string& message) {
   std::fprintf(stderr, "kiosk: %s\nRun 'kiosk --help' for usage.\n", message.c_str());
@@ -88,6 +106,8 @@ std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& arg
       ok = value(args.layout);
     else if (a == "--out")
       ok = value(args.out);
+    else if (a == "--root")
+      ok = value(args.root);
     else if (a == "--capture-dir")
       ok = value(args.capture_dir);
     else if (a == "--exit-after") {
@@ -233,7 +253,13 @@ int Validate(const Args& args) {
   if (args.size && std::sscanf(args.size->c_str(), "%dx%d", &w, &h) != 2) {
     return UsageError("--size expects WIDTHxHEIGHT, got " + *args.size);
   }
-  auto problems = kiosk::CheckBundleDir(args.positional[0], kiosk::DataDir(), w, h);
+  kiosk::PinnedContact pinned = kiosk::BuiltinContact();
+  if (args.root) {
+    auto contact = PinnedContactOf(*args.root);
+    if (!contact.ok()) return UsageError(contact.status().message());
+    pinned = *contact;
+  }
+  auto problems = kiosk::CheckBundleDir(args.positional[0], kiosk::DataDir(), w, h, pinned);
   for (const auto& p : problems) std::printf("%s\n", p.c_str());
   if (!problems.empty()) {
     std::printf("%s: %zu problem%s\n", args.positional[0].c_str(), problems.size(),
@@ -266,9 +292,22 @@ int main(int argc, char** argv) {
   }
   if (command == "bundle") {
     std::vector<std::string> words(argv + 1, argv + argc);
+    // --root ROOT_JSON: check the content against the contact that root
+    // document pins (changing the hotline), not the built-in one.
+    kiosk::PinnedContact pinned = kiosk::BuiltinContact();
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (words[i] != "--root") continue;
+      if (i + 1 >= words.size()) return UsageError("--root expects a root.json file");
+      auto contact = PinnedContactOf(words[i + 1]);
+      if (!contact.ok()) return UsageError(contact.status().message());
+      pinned = *contact;
+      words.erase(words.begin() + static_cast<std::ptrdiff_t>(i),
+                  words.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+      break;
+    }
     auto data_dir = kiosk::DataDir();
     return kiosk::RunBundleCommand(words, [&](const std::filesystem::path& dir) {
-      return kiosk::CheckContent(dir, data_dir);
+      return kiosk::CheckContent(dir, data_dir, 0, 0, pinned);
     });
   }
   int first = 2;

@@ -144,12 +144,18 @@ struct Prepared {
 // Lays out views from the front of p.rest, in order, until p.cycle holds
 // `at_most` views; views that cannot be laid out at this size are left out
 // with a warning. What is not reached stays in p.rest.
+// Called between views while laying out: laying out a whole bundle can take
+// seconds on a slow board (or a sanitizer build), and systemd's watchdog
+// must still hear from us (the player sets it to a watchdog ping).
+std::function<void()> g_progress;
+
 void LayOutViews(Prepared& p, FontSet& fonts, size_t at_most) {
   LayoutOptions options;
   options.margin_percent = p.display.margin_percent;
   options.enforce_floors = p.enforce_floors;
   size_t i = 0;
   for (; i < p.rest.size() && p.cycle.size() < at_most; ++i) {
+    if (g_progress) g_progress();
     auto frame = LayoutFrame(p.bundle, p.rest[i].view, p.width, p.height, fonts, options);
     if (!frame.ok()) {
       LogWarning(p.origin + ": leaving out " + frame.status().message());
@@ -272,13 +278,19 @@ void Player::StartUpdater() {
   std::error_code ec;
   const bool have_state = std::filesystem::is_directory(config_.state_dir, ec);
   // The status file is written whenever the unit updates or keeps a cache
-  // (a developer's machine has neither, and no status file).
-  board_ = std::make_unique<update::StatusBoard>(
-      store_,
-      (!config_.updates.url.empty() || have_state) ? config_.status_file : std::filesystem::path());
+  // (a developer's machine has neither, and no status file). One board for
+  // the whole run (a new one only if the file moves), so that a reload never
+  // writes a status that forgets what is on screen.
+  const std::filesystem::path status_file =
+      (!config_.updates.url.empty() || have_state) ? config_.status_file : std::filesystem::path();
+  if (!board_ || board_->path() != status_file) {
+    board_ = std::make_unique<update::StatusBoard>(store_, status_file);
+    PublishShown();
+  }
   std::vector<std::string> problems = options_.config_problems;
   for (const auto& p : fonts_->problems()) problems.push_back("font: " + p);
-  board_->SetUnitProblems(std::move(problems), options_.config_warnings);
+  board_->SetUnit(config_.device_name, config_.venue_tags, !config_.updates.url.empty(),
+                  std::move(problems), options_.config_warnings);
   if (config_.updates.url.empty()) {
     // Updates off. A unit whose URL was removed still shows its last
     // verified bundle and keeps reporting: the updater runs without polling
@@ -656,6 +668,7 @@ void Player::Capture() {
 
 void Player::Reload() {
   LogInfo("SIGHUP: reloading configuration and content");
+  (void)notifier_.NotifyWatchdog();
   if (!options_.config_path.empty()) {
     // A bad field keeps its running value; the rest of the file applies.
     ConfigLoad load = LoadConfigFile(options_.config_path, /*fallback=*/config_);
@@ -721,6 +734,7 @@ int Player::Run() {
     return 1;
   }
   g_wake_event = SDL_RegisterEvents(1);
+  g_progress = [this] { (void)notifier_.NotifyWatchdog(); };
   int status = 0;
   {
     SignalThread signals;
@@ -782,6 +796,7 @@ int Player::Run() {
   }
   TTF_Quit();
   SDL_Quit();
+  g_progress = nullptr;
   return status;
 }
 

@@ -93,7 +93,7 @@ def main():
         nginx = subprocess.Popen(
             [sys.executable, os.path.join(source_dir, "tests", "servers", "nginx_server.py"),
              "--root", www, "--workdir", os.path.join(tmp, "nginx"), "--extra-conf", snippet,
-             "--max-seconds", "300", "--exit-on-stdin-eof"],
+             "--max-seconds", "840", "--exit-on-stdin-eof"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         info = dict(kv.split("=", 1) for kv in nginx.stdout.readline().split())
         if "https" not in info:

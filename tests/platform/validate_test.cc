@@ -76,3 +76,44 @@ TEST_CASE("kiosk validate refuses a local number the bundle does not declare") {
 }
 
 }  // namespace kiosk
+
+namespace kiosk {
+
+TEST_CASE("kiosk validate --root checks the contact against the one the root document pins") {
+  testing::TempDir scratch("kiosk-validate-root");
+  const fs::path& dir = scratch.path();
+  // A bundle whose every mention of the hotline is another (example) number.
+  std::string text = BuiltinSlidesJson();
+  for (size_t at = 0; (at = text.find("1-800-292-1168", at)) != std::string::npos;) {
+    text.replace(at, 14, "1-800-555-0100");
+  }
+  fs::create_directories(dir / "content");
+  std::ofstream(dir / "content" / "slides.json", std::ios::binary) << text;
+  REQUIRE(std::system(
+              ("cd " + dir.string() + " && minisign -G -W -p c.pub -s c.key >/dev/null").c_str()) ==
+          0);
+  std::ifstream pub(dir / "c.pub");
+  std::string line;
+  std::getline(pub, line);
+  std::getline(pub, line);
+  std::ofstream(dir / "root.json") << R"({"format": 1, "type": "kiosk-root", "version": 2,
+    "published": "2026-11-30T00:00:00Z", "expires": "2027-11-30T00:00:00Z",
+    "content_keys": [")" << line << R"("], "content_threshold": 1,
+    "contact": {"hotline": "1-800-555-0100", "email": "HumanTrafficking@ottawapolice.ca"}})";
+
+  test::ChildProcess plain({KIOSK_BIN, "validate", (dir / "content").string()});
+  CHECK(plain.Wait(seconds(60)) == 1);
+  CHECK(Contains(plain.output(), "differs from the unit's pinned hotline 1-800-292-1168"));
+  test::ChildProcess pinned(
+      {KIOSK_BIN, "validate", (dir / "content").string(), "--root", (dir / "root.json").string()});
+  CHECK(pinned.Wait(seconds(60)) == 0);
+  CHECK_MESSAGE(Contains(pinned.output(), ": valid"), pinned.output());
+  // A root document that does not parse is a usage error naming it.
+  std::ofstream(dir / "bad-root.json") << "{}";
+  test::ChildProcess bad({KIOSK_BIN, "validate", (dir / "content").string(), "--root",
+                          (dir / "bad-root.json").string()});
+  CHECK(bad.Wait(seconds(60)) == 2);
+  CHECK(Contains(bad.output(), "bad-root.json: $.format"));
+}
+
+}  // namespace kiosk

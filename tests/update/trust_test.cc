@@ -306,6 +306,37 @@ TEST_CASE("a leaked key's far-future version: rotating the key in the root reset
   // And old honest versions stay rollbacks from the new floor on.
   unit.PublishBundle(3, new_key);
   CHECK(Contains(unit.Poll().error.message(), "rollback refused"));
+
+  // After restarts, and even with state.json lost, the old root (which
+  // trusted the leaked key) is a rollback: its floor is in trust.json too.
+  for (bool lose_state : {false, true}) {
+    CAPTURE(lose_state);
+    if (lose_state) REQUIRE(unit.store.RemoveTree(kState / "state.json").ok());
+    unit.Boot();
+    CHECK(unit.updater->trust()->root_version == 2);
+    unit.PublishRoot(RootOf(1, {&unit.content_key}), {&unit.root_key});
+    unit.PublishBundle(kMaxBundleVersion, unit.content_key);
+    auto replay = unit.Poll();
+    REQUIRE(replay.result == PollResult::kFailed);
+    CHECK(Contains(replay.error.message(), "older than the accepted root version 2"));
+    CHECK(unit.applied.back() == 5);
+  }
+}
+
+TEST_CASE("after a key is revoked, the server's 304 does not hide that its manifest is refused") {
+  Unit unit;
+  unit.Boot();
+  unit.PublishRoot(RootOf(1, {&unit.content_key}), {&unit.root_key});
+  unit.PublishBundle(7, unit.content_key);
+  REQUIRE(unit.Poll().result == PollResult::kApplied);
+  // The root now names another key, but the server still has the old
+  // bundle (same ETag): the unit must fetch it again and say why it refuses.
+  TestSigner new_key;
+  unit.PublishRoot(RootOf(2, {&new_key}), {&unit.root_key});
+  auto outcome = unit.Poll();
+  REQUIRE(outcome.result == PollResult::kFailed);
+  CHECK(Contains(outcome.error.message(), "is not trusted"));
+  CHECK(unit.StatusFile()["last_check_result"] == "failed");
 }
 
 TEST_CASE(

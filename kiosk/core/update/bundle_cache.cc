@@ -186,6 +186,19 @@ void BundleCache::RebuildStateFromDirectories() {
     state_.highest_applied_version = versions[0];
   }
   if (versions.size() > 1) state_.previous = AppliedBundle{versions[1], 0};
+  // The root document's floor lives in trust.json too: losing state.json
+  // must not let an older root (one that trusted a revoked key) back in.
+  if (auto root = LoadRoot()) {
+    try {
+      auto j = nlohmann::json::parse(root->text);
+      if (j.is_object() && j.contains("version") && j["version"].is_number_integer()) {
+        state_.highest_root_version =
+            std::max(state_.highest_root_version, j["version"].get<int64_t>());
+      }
+    } catch (const nlohmann::json::exception&) {
+      // Verified when it is loaded; an unreadable one keeps the floor at 0.
+    }
+  }
 }
 
 void BundleCache::RemoveInterruptedWrites() {
@@ -328,16 +341,32 @@ Status BundleCache::SaveValidators(const std::string& etag, const std::string& l
   return s;
 }
 
-Status BundleCache::ResetFloor(int64_t floor) {
+Status BundleCache::ResetFloor(int64_t floor, int64_t time_floor) {
   CacheState next = state_;
   next.highest_applied_version = floor;
   next.floor_signers.clear();
   // The time floor came from the same documents: a leaked key could have
   // pushed it into the future, where every honest bundle looks expired.
-  next.time_floor = 0;
+  next.time_floor = time_floor;
+  // The bundles above the new floor were applied under the old one; the
+  // newest was signed by the keys no longer trusted. Forget them (their
+  // directories go), and the validators of their manifest, so that the next
+  // poll downloads the manifest again instead of hearing "304, unchanged".
+  if (next.current && next.current->version > floor) next.current.reset();
+  if (next.previous && next.previous->version > floor) next.previous.reset();
+  if (!next.current) {
+    next.current = next.previous;
+    next.previous.reset();
+  }
+  next.manifest_etag.clear();
+  next.manifest_last_modified.clear();
   Status s = WriteState(next);
-  if (s.ok()) state_ = next;
-  return s;
+  if (!s.ok()) return s;
+  state_ = next;
+  if (shown_ && !(state_.current && state_.current->version == shown_->version)) shown_.reset();
+  Status gc = CollectGarbage();
+  if (!gc.ok()) LogWarning("bundle cache: cleaning up: " + gc.message());
+  return Status::Ok();
 }
 
 Status BundleCache::RaiseTimeFloor(int64_t t) {

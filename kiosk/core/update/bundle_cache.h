@@ -133,10 +133,12 @@ class BundleCache {
   // Records new validators for the current manifest.
   Status SaveValidators(const std::string& etag, const std::string& last_modified);
 
-  // Lowers the rollback floor to `floor` and forgets its signers: only for
-  // when the keys that set it are no longer trusted. Cached bundles are kept
-  // (they are re-verified, against the new keys, before being shown).
-  Status ResetFloor(int64_t floor);
+  // Lowers the rollback floor to `floor`, forgets its signers and sets the
+  // time floor to time_floor: only for when the keys that set the floor are
+  // no longer trusted. Cached bundles above the new floor are forgotten
+  // (they were applied under the old one), and so are the manifest's
+  // validators.
+  Status ResetFloor(int64_t floor, int64_t time_floor);
   // Raises time_floor to t if t is later (no write otherwise).
   Status RaiseTimeFloor(int64_t t);
 

@@ -106,6 +106,7 @@ void StatusBoard::PublishChecks(const UnitStatus& u) {
 
 void StatusBoard::PublishShown(const UnitStatus& shown) {
   std::lock_guard lock(mu_);
+  shown_known_ = true;
   status_.source = shown.source;
   status_.version = shown.version;
   status_.applied_at = shown.applied_at;
@@ -116,9 +117,13 @@ void StatusBoard::PublishShown(const UnitStatus& shown) {
   WriteLocked();
 }
 
-void StatusBoard::SetUnitProblems(std::vector<std::string> problems,
-                                  std::vector<std::string> warnings) {
+void StatusBoard::SetUnit(std::string device_name, std::vector<std::string> venue_tags,
+                          bool updates_enabled, std::vector<std::string> problems,
+                          std::vector<std::string> warnings) {
   std::lock_guard lock(mu_);
+  status_.device_name = std::move(device_name);
+  status_.venue_tags = std::move(venue_tags);
+  status_.updates_enabled = updates_enabled;
   unit_problems_ = std::move(problems);
   unit_warnings_ = std::move(warnings);
   WriteLocked();
@@ -139,6 +144,9 @@ void StatusBoard::WriteLocked() {
   status_.problems.insert(status_.problems.end(), update_problems_.begin(), update_problems_.end());
   status_.warnings = unit_warnings_;
   status_.stale = !StaleReasons(status_).empty();
+  // Nothing is written before the player says what is on screen: a status
+  // naming content that is not there yet would be a lie.
+  if (!shown_known_) return;
   if (!path_.empty()) {
     Status s = WriteUnitStatus(store_, path_, status_);
     if (!s.ok() && !warned_) {

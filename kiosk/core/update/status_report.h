@@ -81,9 +81,11 @@ class StatusBoard {
   // published, name, contact), which only PublishShown sets.
   void PublishChecks(const UnitStatus& from_updater);
   void PublishShown(const UnitStatus& shown);
-  // The unit's own problems (configuration, fonts), kept beside the
-  // updater's (keys).
-  void SetUnitProblems(std::vector<std::string> problems, std::vector<std::string> warnings);
+  // What the unit is (from its configuration) and its own problems
+  // (configuration, fonts), kept beside the updater's (keys).
+  void SetUnit(std::string device_name, std::vector<std::string> venue_tags, bool updates_enabled,
+               std::vector<std::string> problems, std::vector<std::string> warnings);
+  const std::filesystem::path& path() const { return path_; }
   UnitStatus Snapshot() const;
   void set_on_change(std::function<void(const UnitStatus&)> callback);
 
@@ -96,6 +98,7 @@ class StatusBoard {
   std::vector<std::string> unit_problems_, unit_warnings_, update_problems_;
   std::function<void(const UnitStatus&)> on_change_;
   bool warned_ = false;  // a status file that cannot be written is said once
+  bool shown_known_ = false;
 };
 
 // Creates the parent directory if needed and replaces the file atomically.

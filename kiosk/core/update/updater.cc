@@ -123,7 +123,7 @@ void Updater::LoadStoredRoot() {
   if (!config_trust_.uses_root()) return;
   auto stored = cache_.LoadRoot();
   if (!stored) {
-    LogInfo("trust: no root document accepted yet; trusting " + config_trust_.Describe());
+    LogInfo("trust: " + config_trust_.Describe());
     return;
   }
   // Verified again against the root keys configured now: a unit whose root
@@ -172,7 +172,7 @@ void Updater::EnforceFloorSigners() {
   LogError("updates: the rollback floor v" + std::to_string(state.highest_applied_version) +
            " was set by key " + signers + ", which is no longer trusted (" + current->Describe() +
            "); the floor starts again at v" + std::to_string(floor));
-  Status s = cache_.ResetFloor(floor);
+  Status s = cache_.ResetFloor(floor, root_ ? root_->published : 0);
   if (!s.ok()) LogError("updates: resetting the rollback floor: " + s.message());
 }
 
@@ -215,10 +215,11 @@ Status Updater::CheckRoot() {
   if (sig->http_status != 200) return HttpError(kRootSignatureName, *sig);
   auto root = VerifyRootDocument(answer->body, sig->body, config_trust_.root);
   if (!root.ok()) return root.status();
-  if (root->version < state.highest_root_version) {
+  const int64_t root_floor = std::max(state.highest_root_version, root_ ? root_->version : 0);
+  if (root->version < root_floor) {
     return Status::Rejected("root.json: version " + std::to_string(root->version) +
                             " is older than the accepted root version " +
-                            std::to_string(state.highest_root_version) + " (rollback refused)");
+                            std::to_string(root_floor) + " (rollback refused)");
   }
   if (root_ && root->version == root_->version) {
     if (answer->body != cache_.LoadRoot().value_or(StoredRoot{}).text) {
