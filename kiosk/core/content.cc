@@ -211,10 +211,9 @@ std::optional<Schedule> ReadSchedule(JsonErrors& errors, const nlohmann::json& v
   ObjectReader r(errors, value, path);
   if (!r.is_object()) return std::nullopt;
   Schedule schedule;
-  bool any = false;
+  const bool any = r.Has("from") || r.Has("until") || r.Has("weekdays") || r.Has("hours");
   for (const char* key : {"from", "until"}) {
     if (auto text = r.String(key, false)) {
-      any = true;
       auto date = ParseDate(*text);
       if (!date) {
         errors.Add(r.PathOf(key), "expected a date as \"YYYY-MM-DD\", got \"" + *text + "\"");
@@ -229,7 +228,6 @@ std::optional<Schedule> ReadSchedule(JsonErrors& errors, const nlohmann::json& v
                                       ToString(*schedule.until).substr(0, 10) + "\"");
   }
   if (auto days = r.StringArray("weekdays", false)) {
-    any = true;
     schedule.weekdays = 0;
     if (days->empty()) {
       errors.Add(r.PathOf("weekdays"),
@@ -254,7 +252,6 @@ std::optional<Schedule> ReadSchedule(JsonErrors& errors, const nlohmann::json& v
     }
   }
   if (const auto* hours = r.Array("hours", false)) {
-    any = true;
     if (hours->empty()) {
       errors.Add(r.PathOf("hours"),
                  "expected at least one {\"from\": \"HH:MM\", \"until\": \"HH:MM\"} (leave hours "
