@@ -458,7 +458,7 @@ TEST_CASE("config time_zone: an IANA name from the tz database; a typo keeps the
   REQUIRE(reload.problems.size() == 1);
   CHECK(reload.problems[0] ==
         "kiosk.json: $.time_zone: expected an IANA time zone name from the tz database such as "
-        "\"America/Toronto\", got a number; keeping \"America/Iqaluit\"");
+        "\"America/Toronto\", got an integer; keeping \"America/Iqaluit\"");
   CHECK(reload.config.time_zone == "America/Iqaluit");
 }
 
