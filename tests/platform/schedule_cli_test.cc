@@ -11,6 +11,10 @@
 #include <vector>
 
 #include "child_process.h"
+#include "kiosk/core/content.h"
+#include "kiosk/core/schedule.h"
+#include "kiosk/core/validate.h"
+#include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {
@@ -134,6 +138,19 @@ TEST_CASE("kiosk render --at outside the bundle's schedule writes the built-in h
   Render friday = RenderAt(content, "2026-12-25T12:00", "America/Iqaluit");
   REQUIRE_MESSAGE(friday.status == 0, friday.output);
   CHECK(friday.ids.size() == SlideCount());
+}
+
+TEST_CASE("the built-in help slide passes every check a bundle's slides must pass") {
+  auto fonts = FontSet::Open(kSource / "fonts");
+  REQUIRE(fonts.ok());
+  auto bundle = LoadBundleDir(kSource / "content");
+  REQUIRE(bundle.ok());
+  bundle->slides = {BuiltinHelpSlide(bundle->theme)};
+  // Fit at every supported size in both layouts, contrast, no stray number.
+  auto problems = ValidateBundle(*bundle, **fonts);
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  CHECK_MESSAGE(problems.empty(), all);
 }
 
 TEST_CASE("kiosk render --at refuses a time that is not one, naming the flag") {
