@@ -2,10 +2,12 @@
 
 #include <SDL.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "kiosk/core/content.h"
 #include "kiosk/core/rotation.h"
+#include "kiosk/core/schedule.h"
 #include "kiosk/core/validate.h"
 #include "kiosk/platform/compositor.h"
 #include "kiosk/platform/ttf_fonts.h"
@@ -15,6 +17,21 @@ namespace kiosk {
 Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& options) {
   auto bundle = LoadBundleDir(options.content_dir);
   if (!bundle.ok()) return bundle.status();
+  std::vector<size_t> not_shown;
+  if (options.at) {
+    std::string zone_problem;
+    auto zone = UnitTimeZone(options.time_zone, &zone_problem);
+    if (!zone_problem.empty()) return Status::Invalid(zone_problem);
+    const int64_t instant = zone->InstantsReading(*options.at).front();
+    auto shown = SlidesShownAt(*bundle, instant, *zone, /*clock_synchronized=*/true);
+    if (shown == std::vector<size_t>{kBuiltinHelpSlide}) {
+      bundle->slides = {BuiltinHelpSlide(bundle->theme)};
+    } else {
+      for (size_t i = 0; i < bundle->slides.size(); ++i) {
+        if (std::find(shown.begin(), shown.end(), i) == shown.end()) not_shown.push_back(i);
+      }
+    }
+  }
   auto fonts = FontSet::Open(options.data_dir / "fonts");
   if (!fonts.ok()) return fonts.status();
   std::error_code ec;
@@ -37,7 +54,7 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
     LayoutOptions layout_options;
     layout_options.margin_percent = options.display.margin_percent;
     size_t n = 0;
-    for (const auto& timed : BuildCycle(*bundle, options.display.layout)) {
+    for (const auto& timed : BuildCycle(*bundle, options.display.layout, not_shown)) {
       ++n;
       auto frame = LayoutFrame(*bundle, timed.view, compositor.logical_width(),
                                compositor.logical_height(), **fonts, layout_options);
@@ -120,6 +137,16 @@ Status CheckContent(const std::filesystem::path& dir, const std::filesystem::pat
                     (problems.size() == 1 ? "" : "s") + ")";
   for (const auto& p : problems) all += "\n" + p;
   return Status::Rejected(all);
+}
+
+std::vector<std::string> ScheduleReport(const std::filesystem::path& dir) {
+  auto bundle = LoadBundleDir(dir);
+  if (!bundle.ok()) return {};
+  std::vector<std::string> lines;
+  for (const auto& w : ScheduleWarnings(*bundle)) lines.push_back("warning: " + w);
+  lines.push_back("week timeline (the unit's local time; date ranges aside):");
+  for (const auto& line : WeekTimeline(*bundle)) lines.push_back("  " + line);
+  return lines;
 }
 
 }  // namespace kiosk

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "kiosk/core/config.h"
 #include "kiosk/core/pinned_contact.h"
 #include "kiosk/core/status.h"
+#include "kiosk/core/time_zone.h"
 
 namespace kiosk {
 
@@ -18,6 +20,13 @@ struct RenderOptions {
   std::filesystem::path data_dir;   // fonts/
   int width = 1920, height = 1080;  // the panel
   DisplayConfig display;            // layout mode, rotation, margin
+  // With a value: only what the unit shows when its (synchronised) clock
+  // reads this local time in time_zone (schedule.h), which is the built-in
+  // help slide ("<NN>-builtin-help.png") when no slide is scheduled then.
+  // A local time that the zone skips (spring forward) is the instant the
+  // clock jumps past it.
+  std::optional<LocalTime> at;
+  std::string time_zone;  // an IANA name; empty = the system's zone
 };
 
 // Writes every view of the rotation as <out>/<NN>-<slide id>[-fr|-en].png,
@@ -58,5 +67,11 @@ Status CheckContent(const std::filesystem::path& dir, const std::filesystem::pat
                     int extra_width = 0, int extra_height = 0,
                     const PinnedContact& pinned = BuiltinContact(),
                     SubstituteFonts substitutes = SubstituteFonts::kProblem);
+
+// What `kiosk validate` says about the schedules of the bundle in dir: a
+// "warning: ..." line for each time nothing would show (ScheduleWarnings),
+// then the week's timeline (WeekTimeline). Warnings do not make a bundle
+// invalid. Empty when slides.json does not parse (its problems say why).
+std::vector<std::string> ScheduleReport(const std::filesystem::path& dir);
 
 }  // namespace kiosk

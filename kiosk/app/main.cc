@@ -17,6 +17,7 @@
 #include "kiosk/app/player.h"
 #include "kiosk/core/config.h"
 #include "kiosk/core/log.h"
+#include "kiosk/core/time_zone.h"
 #include "kiosk/core/update/trust.h"
 
 namespace {
@@ -27,10 +28,14 @@ constexpr const char* kUsage = R"(kiosk: bilingual awareness signage player
 
 usage:
   kiosk [run] [options]        show the slides, fullscreen, until SIGTERM
-  kiosk render --out DIR [options]
-                               write every slide as PNG, as the screen shows it
+  kiosk render --out DIR [--at YYYY-MM-DDTHH:MM] [options]
+                               write every slide as PNG, as the screen shows it;
+                               with --at, only what the unit shows at that local
+                               time (config time_zone) by the slides' schedules
   kiosk validate DIR [--size WxH] [--root ROOT_JSON]
-                               check a bundle; lists every problem, exit 1 if any
+                               check a bundle; lists every problem, exit 1 if any;
+                               warns of times no slide is scheduled and prints
+                               the week's timeline
   kiosk bundle build SRC OUT [--version N] [--expires-in DAYS] [--root ROOT_JSON]
                                make a publishable bundle: copies SRC's files,
                                writes manifest.json (expires in DAYS, default
@@ -63,7 +68,7 @@ signals: SIGTERM and SIGINT exit cleanly; SIGHUP reloads configuration and conte
 
 struct Args {
   std::vector<std::string> positional;
-  std::optional<std::string> config, content, size, rotate, layout, out, capture_dir, root;
+  std::optional<std::string> config, content, size, rotate, layout, out, capture_dir, root, at;
   std::optional<double> exit_after;
   bool windowed = false, allow_root = false;
 };
@@ -110,6 +115,8 @@ std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& arg
       ok = value(args.root);
     else if (a == "--capture-dir")
       ok = value(args.capture_dir);
+    else if (a == "--at")
+      ok = value(args.at);
     else if (a == "--exit-after") {
       std::optional<std::string> v;
       ok = value(v);
@@ -194,6 +201,7 @@ int Run(const Args& args) {
     return 1;
   }
   if (!args.positional.empty()) return UsageError("unexpected argument " + args.positional[0]);
+  if (args.at) return UsageError("--at is for render only");
   auto load = BuildConfig(args);
   if (!load.ok()) return UsageError(load.status().message());
   LogConfigLoad(*load);
@@ -210,6 +218,24 @@ int Run(const Args& args) {
   return kiosk::RunPlayer(options);
 }
 
+// "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS", a real date and time.
+std::optional<kiosk::LocalTime> ParseLocalTime(const std::string& text) {
+  const std::string shape = text.size() == 16 ? "dddd-dd-ddTdd:dd" : "dddd-dd-ddTdd:dd:dd";
+  if (text.size() != shape.size()) return std::nullopt;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    bool digit = text[i] >= '0' && text[i] <= '9';
+    if (shape[i] == 'd' ? !digit : text[i] != shape[i]) return std::nullopt;
+  }
+  auto number = [&](size_t at, size_t n) { return std::stoi(text.substr(at, n)); };
+  kiosk::LocalTime t{number(0, 4),  number(5, 2),  number(8, 2),
+                     number(11, 2), number(14, 2), text.size() == 19 ? number(17, 2) : 0};
+  if (t.year < 1970 || t.month < 1 || t.month > 12 || t.day < 1 || t.hour > 23 || t.minute > 59 ||
+      t.second > 59 || kiosk::AddDays(t, 0) != t) {
+    return std::nullopt;
+  }
+  return t;
+}
+
 int Render(const Args& args) {
   if (!args.out) return UsageError("render needs --out DIR");
   if (!args.positional.empty()) return UsageError("unexpected argument " + args.positional[0]);
@@ -223,6 +249,18 @@ int Render(const Args& args) {
       args.content ? std::filesystem::path(*args.content) : options.data_dir / "content";
   options.out_dir = *args.out;
   options.display = config.display;
+  if (args.at) {
+    options.at = ParseLocalTime(*args.at);
+    if (!options.at) {
+      return UsageError("--at expects a local date and time as YYYY-MM-DDTHH:MM, got " + *args.at);
+    }
+    options.time_zone = config.time_zone;
+    const std::string zone = config.time_zone.empty() ? "the system's time zone (" +
+                                                            kiosk::SystemTimeZone()->name() + ")"
+                                                      : config.time_zone;
+    std::fprintf(stderr, "kiosk render: what the unit shows at %s, %s\n",
+                 kiosk::ToString(*options.at).c_str(), zone.c_str());
+  }
   if (config.display.width > 0) {
     options.width = config.display.width;
     options.height = config.display.height;
@@ -261,6 +299,9 @@ int Validate(const Args& args) {
   }
   auto problems = kiosk::CheckBundleDir(args.positional[0], kiosk::DataDir(), w, h, pinned);
   for (const auto& p : problems) std::printf("%s\n", p.c_str());
+  for (const auto& line : kiosk::ScheduleReport(args.positional[0])) {
+    std::printf("%s\n", line.c_str());
+  }
   if (!problems.empty()) {
     std::printf("%s: %zu problem%s\n", args.positional[0].c_str(), problems.size(),
                 problems.size() == 1 ? "" : "s");

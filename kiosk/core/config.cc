@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "kiosk/core/json_fields.h"
+#include "kiosk/core/time_zone.h"
 
 namespace kiosk {
 namespace {
@@ -363,6 +364,12 @@ ConfigLoad ParseConfig(std::string_view text, const std::string& file, const Con
         config.device_name = fallback.device_name;
         config.venue_tags = fallback.venue_tags;
       });
+  root.Read("time_zone", config.time_zone, fallback.time_zone,
+            StringWhere("an IANA time zone name from the tz database such as \"America/Toronto\"",
+                        [](const std::string& v) { return LoadTimeZone(v).ok(); }),
+            [](const std::string& v) {
+              return v.empty() ? std::string("the system's time zone (/etc/localtime)") : Shown(v);
+            });
   std::string state_dir = config.state_dir.string();
   root.Read("state_dir", state_dir, fallback.state_dir.string(), AnyString);
   config.state_dir = state_dir;

@@ -70,6 +70,9 @@ struct Config {
   TrustConfig trust;
   std::string device_name;              // shown in the status file
   std::vector<std::string> venue_tags;  // shown in the status file
+  // The IANA zone ("America/Toronto") in which schedules are read; empty =
+  // the system's (/etc/localtime). Checked against the tz database.
+  std::string time_zone;
   std::filesystem::path state_dir = "/var/lib/kiosk";
   std::filesystem::path status_file = "/run/kiosk/status.json";
   bool operator==(const Config&) const = default;

@@ -169,6 +169,130 @@ void ReadContact(JsonErrors& errors, const nlohmann::json& value, const std::str
   r.Finish();
 }
 
+// "YYYY-MM-DD", a real date from 1970 on.
+std::optional<LocalTime> ParseDate(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  int fields[3] = {0, 0, 0};
+  int field = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i == 4 || i == 7) {
+      ++field;
+    } else if (text[i] >= '0' && text[i] <= '9') {
+      fields[field] = fields[field] * 10 + (text[i] - '0');
+    } else {
+      return std::nullopt;
+    }
+  }
+  LocalTime date{fields[0], fields[1], fields[2]};
+  if (date.year < 1970 || date.month < 1 || date.month > 12 || date.day < 1) return std::nullopt;
+  // Day arithmetic normalises 2026-02-30 to 2026-03-02: not a date.
+  if (AddDays(date, 0) != date) return std::nullopt;
+  return date;
+}
+
+// "HH:MM" from "00:00" to "23:59" ("24:00" too when allow_24), as seconds
+// since midnight.
+std::optional<int> ParseClockTime(const std::string& text, bool allow_24) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  for (size_t i : {0, 1, 3, 4}) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
+  int h = (text[0] - '0') * 10 + (text[1] - '0');
+  int m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && (m != 0 || !allow_24))) return std::nullopt;
+  return (h * 60 + m) * 60;
+}
+
+constexpr const char* kWeekdayNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+// A "schedule" object (docs/content-format.md).
+std::optional<Schedule> ReadSchedule(JsonErrors& errors, const nlohmann::json& value,
+                                     const std::string& path) {
+  ObjectReader r(errors, value, path);
+  if (!r.is_object()) return std::nullopt;
+  Schedule schedule;
+  const bool any = r.Has("from") || r.Has("until") || r.Has("weekdays") || r.Has("hours");
+  for (const char* key : {"from", "until"}) {
+    if (auto text = r.String(key, false)) {
+      auto date = ParseDate(*text);
+      if (!date) {
+        errors.Add(r.PathOf(key), "expected a date as \"YYYY-MM-DD\", got \"" + *text + "\"");
+      } else {
+        (std::string(key) == "from" ? schedule.from : schedule.until) = date;
+      }
+    }
+  }
+  if (schedule.from && schedule.until && *schedule.until < *schedule.from) {
+    errors.Add(r.PathOf("until"), "expected a date on or after from (" +
+                                      ToString(*schedule.from).substr(0, 10) + "), got \"" +
+                                      ToString(*schedule.until).substr(0, 10) + "\"");
+  }
+  if (auto days = r.StringArray("weekdays", false)) {
+    schedule.weekdays = 0;
+    if (days->empty()) {
+      errors.Add(r.PathOf("weekdays"),
+                 "expected at least one of \"mon\" ... \"sun\" (leave weekdays out for every day)");
+    }
+    for (size_t i = 0; i < days->size(); ++i) {
+      const std::string item_path = r.PathOf("weekdays") + "[" + std::to_string(i) + "]";
+      int found = -1;
+      for (int d = 0; d < 7; ++d) {
+        if ((*days)[i] == kWeekdayNames[d]) found = d;
+      }
+      if (found < 0) {
+        errors.Add(item_path,
+                   "expected one of \"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", "
+                   "\"sun\", got \"" +
+                       (*days)[i] + "\"");
+      } else if (schedule.weekdays & (1u << found)) {
+        errors.Add(item_path, "expected each weekday once, got \"" + (*days)[i] + "\" again");
+      } else {
+        schedule.weekdays |= 1u << found;
+      }
+    }
+  }
+  if (const auto* hours = r.Array("hours", false)) {
+    if (hours->empty()) {
+      errors.Add(r.PathOf("hours"),
+                 "expected at least one {\"from\": \"HH:MM\", \"until\": \"HH:MM\"} (leave hours "
+                 "out for all day)");
+    }
+    for (size_t i = 0; i < hours->size(); ++i) {
+      ObjectReader w(errors, (*hours)[i], r.PathOf("hours") + "[" + std::to_string(i) + "]");
+      DailyWindow window;
+      bool complete = true;
+      for (const char* key : {"from", "until"}) {
+        const bool is_until = std::string(key) == "until";
+        auto text = w.String(key, true);
+        std::optional<int> at = text ? ParseClockTime(*text, is_until) : std::nullopt;
+        if (text && !at) {
+          errors.Add(w.PathOf(key), std::string("expected a time of day as \"HH:MM\" from ") +
+                                        "\"00:00\" to " + (is_until ? "\"24:00\"" : "\"23:59\"") +
+                                        ", got \"" + *text + "\"");
+        }
+        if (!at) complete = false;
+        (is_until ? window.until : window.from) = at.value_or(0);
+      }
+      w.Finish();
+      if (!complete) continue;
+      if (window.from == window.until % 86400) {
+        errors.Add(w.PathOf("until"),
+                   "expected a time other than from (a window of no time, or of a whole day: "
+                   "leave hours out for all day)");
+        continue;
+      }
+      schedule.hours.push_back(window);
+    }
+  }
+  r.Finish();
+  if (!any) {
+    errors.Add(path,
+               "expected at least one of from, until, weekdays, hours (leave schedule out to show "
+               "always)");
+  }
+  return schedule;
+}
+
 }  // namespace
 
 Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
@@ -189,6 +313,9 @@ Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
   }
   if (const auto* theme = root.Object("theme", false)) {
     ReadTheme(errors, *theme, root.PathOf("theme"), bundle.theme);
+  }
+  if (const auto* schedule = root.Object("schedule", false)) {
+    bundle.schedule = ReadSchedule(errors, *schedule, root.PathOf("schedule"));
   }
   if (const auto* slides = root.Array("slides", true)) {
     if (slides->empty()) errors.Add(root.PathOf("slides"), "expected at least one slide");
@@ -219,6 +346,9 @@ Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
       }
       if (const auto* theme = s.Object("theme", false)) {
         ReadTheme(errors, *theme, s.PathOf("theme"), slide.theme);
+      }
+      if (const auto* schedule = s.Object("schedule", false)) {
+        slide.schedule = ReadSchedule(errors, *schedule, s.PathOf("schedule"));
       }
       s.Finish();
       if (!slide.duration_given) slide.duration = ReadingTime(slide);

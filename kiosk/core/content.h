@@ -13,6 +13,7 @@
 
 #include "kiosk/core/clock.h"
 #include "kiosk/core/status.h"
+#include "kiosk/core/time_zone.h"
 
 namespace kiosk {
 
@@ -44,6 +45,28 @@ struct SlideText {
   std::vector<std::string> body;  // paragraphs, each wrapped on its own
 };
 
+// One daily window of a schedule, in seconds since local midnight: shown from
+// `from` up to (not including) `until`. until == 86400 is "24:00". A window
+// whose until is earlier than its from crosses midnight ("22:00"-"06:00") and
+// belongs to the day it starts on (weekdays and dates apply to that day).
+struct DailyWindow {
+  int from = 0;
+  int until = 86400;
+  bool operator==(const DailyWindow&) const = default;
+};
+
+// When a slide, or a whole bundle, is shown, in the unit's local time
+// (docs/content-format.md, "schedule"; schedule.h decides). Each part is
+// optional and the parts combine with "and"; a part absent places no limit.
+struct Schedule {
+  std::optional<LocalTime> from;   // first day shown (date only)
+  std::optional<LocalTime> until;  // last day shown, inclusive (date only)
+  // Bit d set = shown on weekday d (0 = Monday ... 6 = Sunday).
+  unsigned weekdays = 0x7F;
+  std::vector<DailyWindow> hours;  // empty = all day
+  bool operator==(const Schedule&) const = default;
+};
+
 struct Slide {
   std::string id;
   SlideText fr;
@@ -56,6 +79,8 @@ struct Slide {
   Millis duration{0};
   bool duration_given = false;
   Theme theme;
+  // Absent = shown whenever the bundle is.
+  std::optional<Schedule> schedule;
 
   const SlideText& text(Language language) const { return language == Language::kFrench ? fr : en; }
 };
@@ -79,6 +104,9 @@ struct Bundle {
   Contact contact;
   Theme theme;
   std::vector<Slide> slides;
+  // Absent = always; present, it limits every slide (and the slide's own
+  // schedule limits it further).
+  std::optional<Schedule> schedule;
 };
 
 // Reading time for a slide a passer-by reads in one language: a slow pace
