@@ -15,6 +15,7 @@
 #include "kiosk/app/player.h"
 #include "kiosk/core/config.h"
 #include "kiosk/core/log.h"
+#include "kiosk/platform/sdl_event_source.h"
 
 namespace {
 
