@@ -19,6 +19,7 @@
 #include "kiosk/core/log.h"
 #include "kiosk/core/time_zone.h"
 #include "kiosk/core/update/trust.h"
+#include "kiosk/platform/sdl_event_source.h"
 
 namespace {
 

@@ -3,10 +3,14 @@
 // the updater's cache, the built-in bundle; a bundle that fails is refused
 // with a log line saying why and the next source is used.
 //
-// The main loop sleeps in SDL_WaitEventTimeout until the next deadline (a
-// slide change, a crossfade frame, a watchdog ping); between transitions the
-// process uses no CPU. Signals (TERM, INT, HUP) are received by a small thread
-// with sigwait and turned into SDL events, so all handling happens in the loop.
+// The decisions (which content, verified when, what comes next and when,
+// what the status file names as shown) are the Programme's
+// (kiosk/core/update/programme.h); this is the wiring: the display, the
+// compositor and its textures, fonts, the updater's thread, frame capture and
+// systemd notifications. The loop sleeps in an EventSource
+// (kiosk/platform/sdl_event_source.h) until the next deadline (a slide
+// change, a crossfade frame, a watchdog ping); between transitions the
+// process uses no CPU.
 #pragma once
 
 #include <filesystem>
@@ -39,11 +43,7 @@ struct PlayerOptions {
 
 // Runs until SIGTERM/SIGINT (or Esc in windowed mode). Returns the process
 // exit status. Call from main with TERM, INT and HUP blocked in every thread
-// (BlockSignals) so the signal thread receives them.
+// (BlockSignals, kiosk/platform/sdl_event_source.h) so the signal thread receives them.
 int RunPlayer(const PlayerOptions& options);
-
-// Blocks the signals the player handles; call first thing in main, before any
-// thread is created, so every thread inherits the mask.
-void BlockSignals();
 
 }  // namespace kiosk
