@@ -55,6 +55,8 @@ class Player {
   Status Start();
   std::shared_ptr<const update::Trust> TrustNow() const;
   void HandleEvent(const PlayerEvent& e);
+  // The configured time zone, for schedules (the system's by default).
+  void SetTimeZone();
   void Reload();
   // Brings the screen in line with what the programme decided.
   void Apply(Programme::Change change);
@@ -208,6 +210,13 @@ void Player::TakeAppliedBundle() {
   if (applied) Apply(programme_->BundleApplied(*applied));
 }
 
+void Player::SetTimeZone() {
+  std::string problem;
+  std::shared_ptr<const TimeZone> zone = UnitTimeZone(config_.time_zone, &problem);
+  if (!problem.empty()) LogError("time zone: " + problem);
+  programme_->SetTimeZone(std::move(zone));
+}
+
 void Player::Apply(Programme::Change change) {
   switch (change) {
     case Programme::Change::kNone:
@@ -241,6 +250,7 @@ Status Player::Start() {
   // The programme measures text with the fonts the screen draws with.
   programme_ = std::make_unique<Programme>(store_, clock_, *fonts_, [this] { return TrustNow(); });
   programme_->SetProgress([this] { (void)notifier_.NotifyWatchdog(); });
+  SetTimeZone();
 
   DisplayOptions d;
   d.windowed = options_.windowed;
@@ -366,6 +376,7 @@ void Player::Reload() {
     // Layout, margins and crossfade apply from the next choice on.
     programme_->SetPanel(config_.display, compositor_->logical_width(),
                          compositor_->logical_height());
+    SetTimeZone();
   }
   // New update settings (URL, keys, interval) take effect now, and the
   // cache is read again.
@@ -450,6 +461,9 @@ int Player::Run() {
       now = clock_.Monotonic();
       (void)notifier_.NotifyWatchdog();
       if (quit_at && now >= *quit_at) break;
+      if (!programme_->fading() && programme_->ScheduleChangeDue(now)) {
+        Apply(programme_->Rechoose("schedule"));
+      }
       if (programme_->Due(now)) {
         OnDeadline(now);
         DrawFrame(now);

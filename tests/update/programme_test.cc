@@ -361,5 +361,80 @@ TEST_CASE("programme: a new status board is told at once what is on screen") {
   CHECK(fresh.Snapshot().name == "one");
 }
 
+// Two 600 s slides; the second only from 17:00 to 18:00, Toronto time. The
+// fake clock starts on Thursday 2026-05-28 at 16:26:41 there.
+std::string ScheduledSlidesJson() {
+  return R"({"format": 1, "name": "sched", "contact": {"hotline": "1-800-292-1168",
+    "email": "HumanTrafficking@ottawapolice.ca", "label": {"fr": "Aide", "en": "Help"}},
+    "slides": [
+      {"id": "always", "duration_s": 600, "fr": {"title": "sched always fr"}, "en": {"title": "sched always en"}},
+      {"id": "evening", "duration_s": 600, "fr": {"title": "sched evening fr"}, "en": {"title": "sched evening en"},
+       "schedule": {"hours": [{"from": "17:00", "until": "18:00"}]}}]})";
+}
+
+TEST_CASE("programme: a slide's window opens; the new set takes over at the next boundary") {
+  Unit u;
+  auto zone = LoadTimeZone("America/Toronto");
+  REQUIRE(zone.ok());
+  u.programme.SetTimeZone(std::shared_ptr<const TimeZone>(std::move(*zone)));
+  u.Sources({u.Cache(1, ScheduledSlidesJson())});
+  u.Start();
+  CHECK(u.programme.showing().cycle.size() == 1);  // 16:26: only "always"
+  CheckShownAgrees(u);
+  // 17:00 is 1999 s away; the programme wakes for it between two slides.
+  const Millis window = u.clock.Monotonic() + Millis(1'999'000);
+  for (int i = 0; i < 3; ++i) u.RunToNextSlide();
+  CHECK(u.programme.NextWake(u.clock.Monotonic()) == window);
+  u.clock.Advance(window - u.clock.Monotonic());
+  CHECK_FALSE(u.programme.Due(u.clock.Monotonic()));
+  REQUIRE(u.programme.ScheduleChangeDue(u.clock.Monotonic()));
+  CHECK(u.programme.Rechoose("schedule") == Programme::Change::kPending);
+  CHECK_FALSE(u.programme.ScheduleChangeDue(u.clock.Monotonic()));
+  CHECK(u.programme.showing().cycle.size() == 1);  // not mid-slide
+  u.RunToNextSlide();
+  CHECK(u.programme.showing().cycle.size() == 2);
+  CheckShownAgrees(u);
+  // At 18:00 it closes again.
+  const Millis closes = window + Millis(3'600'000);
+  while (u.programme.NextWake(u.clock.Monotonic()) < closes) u.RunToNextSlide();
+  u.clock.Advance(closes - u.clock.Monotonic());
+  REQUIRE(u.programme.ScheduleChangeDue(u.clock.Monotonic()));
+  CHECK(u.programme.Rechoose("schedule") == Programme::Change::kPending);
+  u.RunToNextSlide();
+  CHECK(u.programme.showing().cycle.size() == 1);
+}
+
+TEST_CASE("programme: scheduled slides wait for a synchronised clock; never a blank screen") {
+  Unit u;
+  auto zone = LoadTimeZone("America/Toronto");
+  REQUIRE(zone.ok());
+  u.programme.SetTimeZone(std::shared_ptr<const TimeZone>(std::move(*zone)));
+  u.clock.SetSynchronized(false);
+  u.clock.SetUnixSeconds(1'780'002'000);  // 17:00 in Toronto, but who knows
+  u.Sources({u.Cache(1, ScheduledSlidesJson())});
+  u.Start();
+  REQUIRE(u.programme.showing().cycle.size() == 1);
+  CHECK(TextsOf(u.programme.current_layout()).find("always") != std::string::npos);
+  u.clock.SetSynchronized(true);
+  REQUIRE(u.programme.ScheduleChangeDue(u.clock.Monotonic()));
+  CHECK(u.programme.Rechoose("schedule") == Programme::Change::kPending);
+  u.RunToNextSlide();
+  CHECK(u.programme.showing().cycle.size() == 2);
+
+  // A bundle whose every slide is out of its window: the built-in help slide.
+  Unit night;
+  auto zone2 = LoadTimeZone("America/Toronto");
+  night.programme.SetTimeZone(std::shared_ptr<const TimeZone>(std::move(*zone2)));
+  std::string only_evening = ScheduledSlidesJson();
+  only_evening.replace(
+      only_evening.find(R"({"id": "always")"),
+      only_evening.find(R"({"id": "evening")") - only_evening.find(R"({"id": "always")"), "");
+  night.Sources({night.Cache(1, only_evening)});
+  night.Start();
+  REQUIRE(night.programme.showing().cycle.size() == 1);
+  CHECK(night.programme.showing().bundle.slides[0].id == "builtin-help");
+  CHECK(night.board.Snapshot().source == ContentSource::kCache);
+}
+
 }  // namespace
 }  // namespace kiosk::update

@@ -163,6 +163,25 @@ Result<Prepared> Programme::Load(const Candidate& c, const Trust& trust, size_t 
   bundle->contact.hotline = trust.contact.hotline;
   bundle->contact.email = trust.contact.email;
   if (builtin) DropSlidesWithOtherNumbers(*bundle);
+  // Schedules: only the slides whose windows include now (in the unit's
+  // zone; none that are scheduled while the clock is not synchronised),
+  // else the built-in help slide: never nothing.
+  std::shared_ptr<const TimeZone> zone =
+      zone_ ? zone_ : std::shared_ptr<const TimeZone>(SystemTimeZone());
+  const int64_t now_unix = clock_.UnixSeconds();
+  const bool synced = clock_.WallClockSynchronized();
+  const std::optional<int64_t> change = NextChangeAfter(*bundle, now_unix, *zone, synced);
+  {
+    const std::vector<size_t> shown = SlidesShownAt(*bundle, now_unix, *zone, synced);
+    std::vector<Slide> slides;
+    if (shown == std::vector<size_t>{kBuiltinHelpSlide}) {
+      LogInfo(origin + ": no slide is scheduled now; showing the built-in help slide");
+      slides.push_back(BuiltinHelpSlide(bundle->theme));
+    } else {
+      for (size_t i : shown) slides.push_back(bundle->slides[i]);
+    }
+    bundle->slides = std::move(slides);
+  }
   auto p = Prepare(*bundle, origin, display_, width_, height_, measurer_, /*enforce_floors=*/true,
                    at_most, progress_);
   if (!p.ok() && builtin) {
@@ -174,6 +193,8 @@ Result<Prepared> Programme::Load(const Candidate& c, const Trust& trust, size_t 
   }
   if (!p.ok()) return p.status();
   p->from = c;
+  p->chosen_with_synced_clock = synced;
+  if (change) p->schedule_due = clock_.Monotonic() + Millis((*change - now_unix) * 1000);
   if (manifest) {
     p->published = manifest->published;
     p->expires = manifest->expires;
@@ -272,7 +293,18 @@ Programme::Change Programme::Reshow(const std::string& why) {
 }
 
 Millis Programme::NextWake(Millis now) const {
-  return fade_start_ ? now + kFrameInterval : rotation_->next_deadline();
+  if (fade_start_) return now + kFrameInterval;
+  const Prepared& latest = pending_ ? *pending_ : *showing_;
+  Millis wake = rotation_->next_deadline();
+  if (latest.schedule_due) wake = std::min(wake, std::max(*latest.schedule_due, now));
+  return wake;
+}
+
+bool Programme::ScheduleChangeDue(Millis now) const {
+  if (!showing_) return false;
+  const Prepared& latest = pending_ ? *pending_ : *showing_;
+  if (latest.schedule_due && now >= *latest.schedule_due) return true;
+  return latest.chosen_with_synced_clock != clock_.WallClockSynchronized();
 }
 
 bool Programme::OnDeadline(Millis now) {

@@ -27,8 +27,10 @@
 #include "kiosk/core/content.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
+#include "kiosk/core/schedule.h"
 #include "kiosk/core/status.h"
 #include "kiosk/core/text_measurer.h"
+#include "kiosk/core/time_zone.h"
 #include "kiosk/core/update/file_store.h"
 #include "kiosk/core/update/status_report.h"
 #include "kiosk/core/update/trust.h"
@@ -62,6 +64,11 @@ struct Prepared {
   std::vector<TimedView> cycle;      // views laid out so far
   std::vector<FrameLayout> layouts;  // parallel to cycle
   std::vector<TimedView> rest;       // views not laid out yet
+  // Schedules (schedule.h): when the set of slides shown changes next
+  // (monotonic), and whether the clock was synchronised when the set was
+  // chosen. Either changing makes ScheduleChangeDue true.
+  std::optional<Millis> schedule_due;
+  bool chosen_with_synced_clock = false;
 };
 
 // The sources, in the order they are tried: the --content override (until
@@ -93,6 +100,13 @@ class Programme {
   // Where "shown" is published (null = nowhere). A new board is told at once
   // what is on screen.
   void SetStatusBoard(StatusBoard* board);
+  // The unit's time zone, for slide and bundle schedules (null = the
+  // system's). Used from the next choice on.
+  void SetTimeZone(std::shared_ptr<const TimeZone> zone) { zone_ = std::move(zone); }
+  // True when the schedules now call for another set of slides (a window
+  // opened or closed, the clock became synchronised): the caller then
+  // re-chooses (Rechoose), so the new set takes over at the next boundary.
+  bool ScheduleChangeDue(Millis now) const;
   // Called between views while laying out (the player feeds systemd's
   // watchdog with it: a whole bundle can take seconds on a slow board).
   void SetProgress(std::function<void()> progress) { progress_ = std::move(progress); }
@@ -182,6 +196,7 @@ class Programme {
   const Clock& clock_;
   TextMeasurer& measurer_;
   std::function<void()> progress_;
+  std::shared_ptr<const TimeZone> zone_;
   TrustSource trust_now_;
   StatusBoard* board_ = nullptr;
   DisplayConfig display_;
