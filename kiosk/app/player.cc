@@ -276,11 +276,13 @@ Status Player::Start() {
   current_ = std::move(*first);
   PresentSettled();
   LogInfo("first frame on screen after " + std::to_string((shown_at - started_).count()) + " ms");
+  // The first poll need not wait for the rest of the layout (seconds on a
+  // slow board): what it brings is handled by the loop, after Start.
+  if (updater_thread_) updater_thread_->Start();
   programme_->Started(shown_at);
   (void)notifier_.NotifyReady();
   fonts_->Trim();
   Report();
-  if (updater_thread_) updater_thread_->Start();
   return RenderNext();
 }
 
