@@ -13,7 +13,6 @@
 #include "kiosk/core/clock.h"
 #include "kiosk/core/config.h"
 #include "kiosk/core/content.h"
-#include "kiosk/core/layout.h"
 
 namespace kiosk {
 
