@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "kiosk/core/content.h"
+#include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/schedule.h"
 #include "kiosk/core/validate.h"

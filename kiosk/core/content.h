@@ -109,6 +109,13 @@ struct Bundle {
   std::optional<Schedule> schedule;
 };
 
+// Which slide of a bundle, in which language(s): what one frame shows.
+struct SlideView {
+  size_t slide_index = 0;
+  bool bilingual = true;                  // both languages on the slide
+  Language language = Language::kFrench;  // when not bilingual
+};
+
 // Reading time for a slide a passer-by reads in one language: a slow pace
 // (kReadingWordsPerMinute) over the longer language's word count plus a
 // settle time, never below kMinimumSlideDuration nor above

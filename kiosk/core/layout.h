@@ -75,13 +75,6 @@ struct FrameLayout {
   int hotline_px = 0;  // the size the band's number got
 };
 
-// Which slide, in which language(s).
-struct SlideView {
-  size_t slide_index = 0;
-  bool bilingual = true;                  // both languages on the slide
-  Language language = Language::kFrench;  // when not bilingual
-};
-
 struct LayoutOptions {
   double margin_percent = 5.0;
   // false only as the player's last resort on a panel too small for the

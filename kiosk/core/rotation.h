@@ -13,7 +13,6 @@
 #include "kiosk/core/clock.h"
 #include "kiosk/core/config.h"
 #include "kiosk/core/content.h"
-#include "kiosk/core/layout.h"
 
 namespace kiosk {
 
@@ -44,7 +43,6 @@ class Rotation {
   // When the current view started and when the next one starts.
   Millis started_at() const { return started_at_; }
   Millis next_deadline() const { return started_at_ + current().duration; }
-  Millis cycle_length() const { return cycle_; }
 
  private:
   std::vector<TimedView> views_;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "kiosk/core/contact_mentions.h"
+#include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
 
 namespace kiosk {

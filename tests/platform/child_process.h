@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace kiosk::test {
+namespace kiosk::testing {
 
 class ChildProcess {
  public:
@@ -104,4 +104,4 @@ class ChildProcess {
   std::string output_;
 };
 
-}  // namespace kiosk::test
+}  // namespace kiosk::testing

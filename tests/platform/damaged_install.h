@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace kiosk::test {
+namespace kiosk::testing {
 
 // Copies content/ and fonts/ of the source tree into dir (KIOSK_DATA_DIR).
 inline void CopyDataDir(const std::filesystem::path& dir) {
@@ -51,4 +51,4 @@ inline std::filesystem::path WriteFontlessFontconfig(const std::filesystem::path
   return path;
 }
 
-}  // namespace kiosk::test
+}  // namespace kiosk::testing

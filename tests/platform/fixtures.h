@@ -9,7 +9,7 @@
 
 #include "kiosk/app/commands.h"
 
-namespace kiosk::test {
+namespace kiosk::testing {
 
 // A one-slide bundle in dir whose slide (5 s) reads `title` in both
 // languages, so two titles give two different frames.
@@ -38,4 +38,4 @@ inline std::filesystem::path RenderFirstSlide(const std::filesystem::path& conte
   return (*written)[0];
 }
 
-}  // namespace kiosk::test
+}  // namespace kiosk::testing

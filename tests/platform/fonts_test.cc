@@ -68,18 +68,18 @@ TEST_CASE("the intact pinned fonts open with no problems") {
 
 TEST_CASE("a pinned font truncated to half is reported and replaced by a system font") {
   testing::TempDir scratch("kiosk-fonts-truncated");
-  test::CopyDataDir(scratch.path());
-  test::TruncateToHalf(scratch.path() / "fonts" / FontSet::kBoldFile);
+  testing::CopyDataDir(scratch.path());
+  testing::TruncateToHalf(scratch.path() / "fonts" / FontSet::kBoldFile);
   CheckOneSubstitution(scratch.path() / "fonts", FontSet::kBoldFile,
                        "sha256 mismatch (damaged or truncated)");
 }
 
 TEST_CASE("a pinned font altered in place (same size) is reported and replaced") {
   testing::TempDir scratch("kiosk-fonts-altered");
-  test::CopyDataDir(scratch.path());
+  testing::CopyDataDir(scratch.path());
   auto path = scratch.path() / "fonts" / FontSet::kBoldFile;
   auto size = fs::file_size(path);
-  test::AlterInPlace(path);
+  testing::AlterInPlace(path);
   REQUIRE(fs::file_size(path) == size);
   CheckOneSubstitution(scratch.path() / "fonts", FontSet::kBoldFile,
                        "sha256 mismatch (damaged or truncated)");
@@ -87,16 +87,16 @@ TEST_CASE("a pinned font altered in place (same size) is reported and replaced")
 
 TEST_CASE("a missing pinned font is reported and replaced by a system font") {
   testing::TempDir scratch("kiosk-fonts-missing");
-  test::CopyDataDir(scratch.path());
+  testing::CopyDataDir(scratch.path());
   fs::remove(scratch.path() / "fonts" / FontSet::kBoldFile);
   CheckOneSubstitution(scratch.path() / "fonts", FontSet::kBoldFile, "missing");
 }
 
 TEST_CASE("with a damaged pinned font and no system fonts, Open fails naming the file") {
   testing::TempDir scratch("kiosk-fonts-none");
-  test::CopyDataDir(scratch.path());
-  test::TruncateToHalf(scratch.path() / "fonts" / FontSet::kRegularFile);
-  auto config = test::WriteFontlessFontconfig(scratch.path());
+  testing::CopyDataDir(scratch.path());
+  testing::TruncateToHalf(scratch.path() / "fonts" / FontSet::kRegularFile);
+  auto config = testing::WriteFontlessFontconfig(scratch.path());
   setenv("FONTCONFIG_FILE", config.c_str(), 1);
   auto fonts = FontSet::Open(scratch.path() / "fonts");
   unsetenv("FONTCONFIG_FILE");
@@ -109,10 +109,10 @@ TEST_CASE("with a damaged pinned font and no system fonts, Open fails naming the
 TEST_CASE("kiosk validate lists damaged pinned fonts as problems and fails") {
   testing::TempDir scratch("kiosk-fonts-validate");
   const fs::path& dir = scratch.path();
-  test::CopyDataDir(dir);
-  test::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
-  test::ChildProcess validate({KIOSK_BIN, "validate", (dir / "content").string()},
-                              {"KIOSK_DATA_DIR=" + dir.string()});
+  testing::CopyDataDir(dir);
+  testing::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
+  testing::ChildProcess validate({KIOSK_BIN, "validate", (dir / "content").string()},
+                                 {"KIOSK_DATA_DIR=" + dir.string()});
   CHECK(validate.Wait(std::chrono::seconds(60)) == 1);
   CAPTURE(validate.output());
   CHECK(validate.output().find((dir / "fonts" / FontSet::kBoldFile).string() +
@@ -124,9 +124,9 @@ TEST_CASE("kiosk validate lists damaged pinned fonts as problems and fails") {
 TEST_CASE("kiosk render with damaged pinned fonts writes the frames but warns and fails") {
   testing::TempDir scratch("kiosk-fonts-render");
   const fs::path& dir = scratch.path();
-  test::CopyDataDir(dir);
+  testing::CopyDataDir(dir);
   fs::remove(dir / "fonts" / FontSet::kRegularFile);
-  test::ChildProcess render(
+  testing::ChildProcess render(
       {KIOSK_BIN, "render", "--out", (dir / "out").string(), "--size", "800x480"},
       {"KIOSK_DATA_DIR=" + dir.string(), "SDL_VIDEODRIVER=dummy"});
   CHECK(render.Wait(std::chrono::seconds(60)) == 1);
@@ -141,8 +141,8 @@ TEST_CASE("kiosk render with damaged pinned fonts writes the frames but warns an
 TEST_CASE("the updater's check measures with the substitutes; an administrator's does not") {
   testing::TempDir scratch("kiosk-fonts-check");
   const fs::path& dir = scratch.path();
-  test::CopyDataDir(dir);
-  test::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
+  testing::CopyDataDir(dir);
+  testing::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
   Status on_unit =
       CheckContent(dir / "content", dir, 0, 0, BuiltinContact(), SubstituteFonts::kAccept);
   CHECK_MESSAGE(on_unit.ok(), on_unit.message());

@@ -9,7 +9,7 @@
 
 #include "kiosk/platform/ttf_fonts.h"
 
-namespace kiosk::test {
+namespace kiosk::testing {
 
 // Loads a PNG as RGB888 (alpha dropped); null on failure.
 inline SurfacePtr LoadRgb(const std::string& path) {
@@ -51,4 +51,4 @@ inline std::string DecodeQr(const std::string& path) {
   return out;
 }
 
-}  // namespace kiosk::test
+}  // namespace kiosk::testing

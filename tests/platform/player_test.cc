@@ -46,7 +46,7 @@ std::string SubstituteLogged(const std::string& output, const std::string& probl
 // and returns what the player logged.
 std::string ShowFirstFrameOfDamagedInstall(const fs::path& dir) {
   fs::create_directories(dir / "capture");
-  test::ChildProcess player(
+  testing::ChildProcess player(
       PlayerArgs({"--capture-dir", (dir / "capture").string(), "--exit-after", "1"}),
       {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string()});
   int status = player.Wait(seconds(20));
@@ -55,7 +55,7 @@ std::string ShowFirstFrameOfDamagedInstall(const fs::path& dir) {
   REQUIRE(status == 0);
   CHECK(output.find("first frame on screen") != std::string::npos);
   auto png = (dir / "capture" / "frame-000.png").string();
-  auto frame = test::LoadRgb(png);
+  auto frame = testing::LoadRgb(png);
   REQUIRE(frame);
   REQUIRE(frame->w == 800);
   REQUIRE(frame->h == 480);
@@ -63,7 +63,7 @@ std::string ShowFirstFrameOfDamagedInstall(const fs::path& dir) {
   long other = 0;
   for (int y = 0; y < frame->h; ++y) {
     for (int x = 0; x < frame->w; ++x)
-      other += test::PixelAt(frame.get(), x, y) != test::PixelAt(frame.get(), 0, 0);
+      other += testing::PixelAt(frame.get(), x, y) != testing::PixelAt(frame.get(), 0, 0);
   }
   CHECK(other > 800L * 480 / 10);
   // Where the band and the hotline are, laid out with the same (substitute)
@@ -86,18 +86,18 @@ std::string ShowFirstFrameOfDamagedInstall(const fs::path& dir) {
   long ink = 0;
   for (int y = hotline->box.y; y < hotline->box.bottom(); ++y) {
     for (int x = hotline->box.x; x < hotline->box.right(); ++x) {
-      ink += test::PixelAt(frame.get(), x, y) == 0x000000;
+      ink += testing::PixelAt(frame.get(), x, y) == 0x000000;
     }
   }
   CHECK(ink > static_cast<long>(hotline->box.w) * hotline->box.h / 20);
-  CHECK(test::DecodeQr(png) == "tel:+18002921168");
+  CHECK(testing::DecodeQr(png) == "tel:+18002921168");
   return output;
 }
 
 }  // namespace
 
 TEST_CASE("SIGTERM ends the player cleanly and promptly") {
-  test::ChildProcess player(PlayerArgs({}), kHeadless);
+  testing::ChildProcess player(PlayerArgs({}), kHeadless);
   REQUIRE(player.WaitForOutput("first frame on screen", seconds(20)));
   player.Signal(SIGTERM);
   CHECK(player.Wait(seconds(5)) == 0);
@@ -110,23 +110,23 @@ TEST_CASE("an invalid --content bundle is refused and the built-in slides are sh
   fs::create_directories(dir / "bad");
   std::ofstream(dir / "bad" / "slides.json") << R"({"format": 1, "slides": "none"})";
   fs::create_directories(dir / "capture");
-  test::ChildProcess player(PlayerArgs({"--content", (dir / "bad").string(), "--capture-dir",
-                                        (dir / "capture").string(), "--exit-after", "1"}),
-                            kHeadless);
+  testing::ChildProcess player(PlayerArgs({"--content", (dir / "bad").string(), "--capture-dir",
+                                           (dir / "capture").string(), "--exit-after", "1"}),
+                               kHeadless);
   REQUIRE(player.Wait(seconds(20)) == 0);
   CHECK(player.output().find("not showing --content " + (dir / "bad").string()) !=
         std::string::npos);
   CHECK(player.output().find("$.slides: expected an array, got a string") != std::string::npos);
-  auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
+  auto shown = testing::LoadRgb((dir / "capture" / "frame-000.png").string());
   auto builtin =
-      test::LoadRgb(test::RenderFirstSlide(kSource / "content", dir / "builtin").string());
-  CHECK(test::DifferingPixels(shown.get(), builtin.get()) == 0);
+      testing::LoadRgb(testing::RenderFirstSlide(kSource / "content", dir / "builtin").string());
+  CHECK(testing::DifferingPixels(shown.get(), builtin.get()) == 0);
 }
 
 TEST_CASE("a deleted fonts folder: the player shows the hotline in system fonts and says so") {
   testing::TempDir scratch("kiosk-nofonts");
   const fs::path& dir = scratch.path();
-  test::CopyDataDir(dir);
+  testing::CopyDataDir(dir);
   fs::remove_all(dir / "fonts");
   std::string output = ShowFirstFrameOfDamagedInstall(dir);
   for (const char* file : {FontSet::kRegularFile, FontSet::kBoldFile, FontSet::kFallbackRegularFile,
@@ -140,8 +140,8 @@ TEST_CASE("a deleted fonts folder: the player shows the hotline in system fonts 
 TEST_CASE("a font truncated to half: the player shows the hotline in a system font and says so") {
   testing::TempDir scratch("kiosk-halffont");
   const fs::path& dir = scratch.path();
-  test::CopyDataDir(dir);
-  test::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
+  testing::CopyDataDir(dir);
+  testing::TruncateToHalf(dir / "fonts" / FontSet::kBoldFile);
   std::string output = ShowFirstFrameOfDamagedInstall(dir);
   std::string problem =
       (dir / "fonts" / FontSet::kBoldFile).string() + ": sha256 mismatch (damaged or truncated)";
@@ -154,12 +154,12 @@ TEST_CASE("a font truncated to half: the player shows the hotline in a system fo
 TEST_CASE("with no usable pinned or system font, start-up is a clear error naming the path") {
   testing::TempDir scratch("kiosk-nofont");
   const fs::path& dir = scratch.path();
-  test::CopyDataDir(dir);
+  testing::CopyDataDir(dir);
   fs::remove(dir / "fonts" / FontSet::kRegularFile);
-  auto fontless = test::WriteFontlessFontconfig(dir);
-  test::ChildProcess player(PlayerArgs({}),
-                            {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string(),
-                             "FONTCONFIG_FILE=" + fontless.string()});
+  auto fontless = testing::WriteFontlessFontconfig(dir);
+  testing::ChildProcess player(PlayerArgs({}),
+                               {"SDL_VIDEODRIVER=dummy", "KIOSK_DATA_DIR=" + dir.string(),
+                                "FONTCONFIG_FILE=" + fontless.string()});
   // It waits before exiting (no tight restart loop under systemd); SIGTERM
   // ends the wait.
   REQUIRE(player.WaitForOutput("retrying in 30 s", seconds(20)));
@@ -175,7 +175,7 @@ TEST_CASE("an invalid config file is reported and the player still shows its sli
   testing::TempDir scratch("kiosk-badconfig");
   const fs::path& dir = scratch.path();
   std::ofstream(dir / "kiosk.json") << R"({"display": {"rotation": 33}})";
-  test::ChildProcess player(
+  testing::ChildProcess player(
       PlayerArgs({"--config", (dir / "kiosk.json").string(), "--exit-after", "1"}), kHeadless);
   CHECK(player.Wait(seconds(20)) == 0);
   CHECK(player.output().find("$.display.rotation: expected 0, 90, 180 or 270, got 33; keeping 0") !=
@@ -189,14 +189,15 @@ TEST_CASE("a bad rotation in the config file costs only the rotation: its size s
   std::ofstream(dir / "kiosk.json") << R"({"display": {"rotation": 45, "size": "640x360"}})";
   fs::create_directories(dir / "capture");
   // No --size: the size comes from the file.
-  test::ChildProcess player({KIOSK_BIN, "--allow-root", "--config", (dir / "kiosk.json").string(),
-                             "--capture-dir", (dir / "capture").string(), "--exit-after", "1"},
-                            kHeadless);
+  testing::ChildProcess player(
+      {KIOSK_BIN, "--allow-root", "--config", (dir / "kiosk.json").string(), "--capture-dir",
+       (dir / "capture").string(), "--exit-after", "1"},
+      kHeadless);
   REQUIRE(player.Wait(seconds(20)) == 0);
   CHECK(player.output().find((dir / "kiosk.json").string() +
                              ": $.display.rotation: expected 0, 90, 180 or 270, got 45") !=
         std::string::npos);
-  auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
+  auto shown = testing::LoadRgb((dir / "capture" / "frame-000.png").string());
   REQUIRE(shown);
   CHECK(shown->w == 640);
   CHECK(shown->h == 360);
@@ -205,31 +206,31 @@ TEST_CASE("a bad rotation in the config file costs only the rotation: its size s
 TEST_CASE("SIGHUP reloads the content, which takes over at the next slide boundary") {
   testing::TempDir scratch("kiosk-hup");
   const fs::path& dir = scratch.path();
-  test::WriteOneSlideBundle(dir / "content", "Alpha");
+  testing::WriteOneSlideBundle(dir / "content", "Alpha");
   fs::create_directories(dir / "capture");
-  test::ChildProcess player(PlayerArgs({"--content", (dir / "content").string(), "--capture-dir",
-                                        (dir / "capture").string()}),
-                            kHeadless);
+  testing::ChildProcess player(PlayerArgs({"--content", (dir / "content").string(), "--capture-dir",
+                                           (dir / "capture").string()}),
+                               kHeadless);
   REQUIRE(player.WaitForOutput("first frame on screen", seconds(20)));
-  test::WriteOneSlideBundle(dir / "content", "Beta");
+  testing::WriteOneSlideBundle(dir / "content", "Beta");
   player.Signal(SIGHUP);
   REQUIRE(player.WaitForOutput("now showing --content", seconds(15)));
   // Let the crossfade (800 ms) finish and the settled frame be captured.
   usleep(2000 * 1000);
   player.Signal(SIGTERM);
   REQUIRE(player.Wait(seconds(5)) == 0);
-  auto before = test::LoadRgb((dir / "capture" / "frame-000.png").string());
-  auto after = test::LoadRgb((dir / "capture" / "frame-001.png").string());
-  auto beta = test::LoadRgb(test::RenderFirstSlide(dir / "content", dir / "beta").string());
+  auto before = testing::LoadRgb((dir / "capture" / "frame-000.png").string());
+  auto after = testing::LoadRgb((dir / "capture" / "frame-001.png").string());
+  auto beta = testing::LoadRgb(testing::RenderFirstSlide(dir / "content", dir / "beta").string());
   REQUIRE(before);
   REQUIRE(after);
-  CHECK(test::DifferingPixels(after.get(), beta.get()) == 0);   // now Beta
-  CHECK(test::DifferingPixels(before.get(), after.get()) > 0);  // and it changed
+  CHECK(testing::DifferingPixels(after.get(), beta.get()) == 0);   // now Beta
+  CHECK(testing::DifferingPixels(before.get(), after.get()) > 0);  // and it changed
 }
 
 TEST_CASE("the player refuses to run as root unless told to") {
   if (geteuid() != 0) return;  // the refusal only applies to root
-  test::ChildProcess player({KIOSK_BIN, "--size", "800x480", "--exit-after", "1"}, kHeadless);
+  testing::ChildProcess player({KIOSK_BIN, "--size", "800x480", "--exit-after", "1"}, kHeadless);
   CHECK(player.Wait(seconds(10)) == 1);
   CHECK(player.output().find("refusing to run as root") != std::string::npos);
 }

@@ -85,7 +85,7 @@ TEST_CASE("every slide renders at every size with the band, and the QR code dial
     }
     REQUIRE(hotline != nullptr);
     Rect band = layout->boxes[0].rect;  // the band's background, drawn first
-    auto first = test::LoadRgb((*written)[0].string());
+    auto first = testing::LoadRgb((*written)[0].string());
     REQUIRE(first);
     CHECK(first->w == size.width);
     CHECK(first->h == size.height);
@@ -93,17 +93,18 @@ TEST_CASE("every slide renders at every size with the band, and the QR code dial
     long ink = 0;
     for (int y = hotline->box.y; y < hotline->box.bottom(); ++y) {
       for (int x = hotline->box.x; x < hotline->box.right(); ++x) {
-        ink += test::PixelAt(first.get(), x, y) == 0x000000;
+        ink += testing::PixelAt(first.get(), x, y) == 0x000000;
       }
     }
     CHECK(ink > static_cast<long>(hotline->box.w) * hotline->box.h / 20);
     // The band is the same on every frame.
     for (const auto& png : *written) {
-      auto other = test::LoadRgb(png.string());
-      CHECK(test::DifferingPixels(first.get(), other.get(), band.x, band.y, band.w, band.h) == 0);
+      auto other = testing::LoadRgb(png.string());
+      CHECK(testing::DifferingPixels(first.get(), other.get(), band.x, band.y, band.w, band.h) ==
+            0);
     }
     // A phone can scan it: zbar decodes the dial link and nothing else.
-    CHECK(test::DecodeQr((*written)[0].string()) == "tel:+18002921168");
+    CHECK(testing::DecodeQr((*written)[0].string()) == "tel:+18002921168");
   }
 }
 
@@ -121,16 +122,16 @@ TEST_CASE("a PNG from kiosk render is the frame the player shows, rotated or not
     REQUIRE(written.ok());
 
     fs::create_directories(dir / "capture");
-    test::ChildProcess player(
+    testing::ChildProcess player(
         {KIOSK_BIN, "--allow-root", "--size", "1920x1080", "--rotate", std::to_string(rotation),
          "--capture-dir", (dir / "capture").string(), "--exit-after", "1"},
         {"SDL_VIDEODRIVER=dummy"});
     REQUIRE(player.Wait(std::chrono::seconds(20)) == 0);
-    auto shown = test::LoadRgb((dir / "capture" / "frame-000.png").string());
-    auto rendered = test::LoadRgb((*written)[0].string());
+    auto shown = testing::LoadRgb((dir / "capture" / "frame-000.png").string());
+    auto rendered = testing::LoadRgb((*written)[0].string());
     REQUIRE(shown);
     REQUIRE(rendered);
-    CHECK(test::DifferingPixels(shown.get(), rendered.get()) == 0);
+    CHECK(testing::DifferingPixels(shown.get(), rendered.get()) == 0);
   }
 }
 
@@ -152,15 +153,15 @@ TEST_CASE("a rotated frame is the upright slide turned a quarter clockwise") {
   auto b = RenderBundle(turned);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
-  auto up = test::LoadRgb((*a)[0].string());
-  auto cw = test::LoadRgb((*b)[0].string());
+  auto up = testing::LoadRgb((*a)[0].string());
+  auto cw = testing::LoadRgb((*b)[0].string());
   REQUIRE(up);
   REQUIRE(cw);
   // Upright (x, y) lands at (H - 1 - y, x) after a clockwise quarter turn.
   long differ = 0;
   for (int y = 0; y < up->h; y += 7) {
     for (int x = 0; x < up->w; x += 7) {
-      differ += test::PixelAt(up.get(), x, y) != test::PixelAt(cw.get(), up->h - 1 - y, x);
+      differ += testing::PixelAt(up.get(), x, y) != testing::PixelAt(cw.get(), up->h - 1 - y, x);
     }
   }
   CHECK(differ == 0);

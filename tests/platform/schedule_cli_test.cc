@@ -74,9 +74,9 @@ struct Render {
 Render RenderAt(const fs::path& content, const std::string& at, const std::string& zone) {
   testing::TempDir out("kiosk-render-at");
   std::ofstream(out.path() / "kiosk.json") << R"({"time_zone": ")" + zone + R"("})";
-  test::ChildProcess render({KIOSK_BIN, "render", "--config", (out.path() / "kiosk.json").string(),
-                             "--content", content.string(), "--out", (out.path() / "png").string(),
-                             "--size", "640x360", "--at", at});
+  testing::ChildProcess render(
+      {KIOSK_BIN, "render", "--config", (out.path() / "kiosk.json").string(), "--content",
+       content.string(), "--out", (out.path() / "png").string(), "--size", "640x360", "--at", at});
   Render r{render.Wait(seconds(120)), render.output(), {}};
   r.ids = RenderedIds(r.output);
   for (const auto& id : r.ids) {
@@ -157,7 +157,7 @@ TEST_CASE("kiosk render --at refuses a time that is not one, naming the flag") {
   for (const char* at : {"2026-12-24 22:00", "2026-02-30T10:00", "2026-12-24T24:00", "tonight"}) {
     CAPTURE(std::string(at));
     testing::TempDir out("kiosk-render-at");
-    test::ChildProcess render({KIOSK_BIN, "render", "--out", out.path().string(), "--at", at});
+    testing::ChildProcess render({KIOSK_BIN, "render", "--out", out.path().string(), "--at", at});
     CHECK(render.Wait(seconds(60)) == 2);
     CHECK(render.output().find("--at expects a local date and time as YYYY-MM-DDTHH:MM, got " +
                                std::string(at)) != std::string::npos);
@@ -170,7 +170,7 @@ TEST_CASE("kiosk validate warns of times with nothing scheduled and prints the w
   WriteScheduled(scratch.path(), {},
                  R"({"weekdays": ["mon", "tue", "wed", "thu", "fri"],
                      "hours": [{"from": "17:00", "until": "23:30"}]})");
-  test::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
+  testing::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
   CHECK(validate.Wait(seconds(120)) == 0);  // warnings, not problems
   const std::string& out = validate.output();
   CHECK(out.find("warning: no slide is scheduled on mon 00:00-17:00 (every week): the unit shows "
@@ -184,7 +184,7 @@ TEST_CASE("kiosk validate warns of times with nothing scheduled and prints the w
   CHECK(out.find(": valid") != std::string::npos);
 
   // The built-in content has no schedule: one line, no warning.
-  test::ChildProcess builtin({KIOSK_BIN, "validate", (kSource / "content").string()});
+  testing::ChildProcess builtin({KIOSK_BIN, "validate", (kSource / "content").string()});
   CHECK(builtin.Wait(seconds(120)) == 0);
   CHECK(builtin.output().find("  every slide, all week\n") != std::string::npos);
   CHECK(builtin.output().find("warning:") == std::string::npos);

@@ -66,7 +66,7 @@ fs::path RenderWhatStatusNames(const fs::path& work, const nlohmann::json& statu
     dir =
         work / "state" / "bundles" / ("v" + std::to_string(status["shown"]["version"].get<int>()));
   }
-  return test::RenderFirstSlide(dir, work / ("render-" + source));
+  return testing::RenderFirstSlide(dir, work / ("render-" + source));
 }
 
 // A web server with bundle v1 ("Alpha", signed by admin.key), and a unit
@@ -74,7 +74,7 @@ fs::path RenderWhatStatusNames(const fs::path& work, const nlohmann::json& statu
 struct Fixture {
   testing::TempDir scratch{"kiosk-trust"};
   fs::path work = scratch.path();
-  std::unique_ptr<test::ChildProcess> server, player;
+  std::unique_ptr<testing::ChildProcess> server, player;
 
   void WriteConfig(const std::string& key_line, int port) {
     std::ofstream(work / "kiosk.json", std::ios::trunc)
@@ -86,7 +86,7 @@ struct Fixture {
   }
 
   int StartServer() {
-    server = std::make_unique<test::ChildProcess>(std::vector<std::string>{
+    server = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
         "/usr/bin/python3", (kSource / "tests/servers/fault_server.py").string(), "--root",
         (work / "www").string(), "--max-seconds", "120"});
     REQUIRE(server->WaitForOutput("https=", seconds(10)));
@@ -96,7 +96,7 @@ struct Fixture {
 
   void Publish(const std::string& title, int version, const std::string& key,
                const std::string& hotline = "1-800-292-1168") {
-    test::WriteOneSlideBundle(work / "src", title);
+    testing::WriteOneSlideBundle(work / "src", title);
     REQUIRE(Sh(std::string(KIOSK_BIN) + " bundle build " + (work / "src").string() + " " +
                (work / "www").string() + " --version " + std::to_string(version) +
                " >/dev/null 2>&1") == 0);
@@ -128,8 +128,8 @@ struct Fixture {
             0);
     Publish("Alpha", 1, "admin.key");
     WriteConfig(KeyLine(work / "admin.pub"), StartServer());
-    test::WriteOneSlideBundle(work / "start", "Start");
-    player = std::make_unique<test::ChildProcess>(
+    testing::WriteOneSlideBundle(work / "start", "Start");
+    player = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{KIOSK_BIN, "--allow-root", "--size", "800x480", "--config",
                                  (work / "kiosk.json").string(), "--content",
                                  (work / "start").string(), "--capture-dir",
@@ -148,9 +148,9 @@ struct Fixture {
   void CheckScreenMatchesStatus(const std::string& expected_source) {
     auto status = Status();
     CHECK(status["shown"]["source"] == expected_source);
-    auto frame = test::LoadRgb(LatestFrame(work / "capture").string());
-    auto named = test::LoadRgb(RenderWhatStatusNames(work, status).string());
-    CHECK(test::DifferingPixels(frame.get(), named.get()) == 0);
+    auto frame = testing::LoadRgb(LatestFrame(work / "capture").string());
+    auto named = testing::LoadRgb(RenderWhatStatusNames(work, status).string());
+    CHECK(testing::DifferingPixels(frame.get(), named.get()) == 0);
   }
 
   void Stop() {
@@ -225,7 +225,7 @@ TEST_CASE(
       "\"pinned_ca_file\": \"" + (f.work / "missing-ca.pem").string() + "\", \"poll_interval_s\"");
   fs::remove_all(f.work / "capture");
   fs::create_directories(f.work / "capture");
-  test::ChildProcess again(
+  testing::ChildProcess again(
       {KIOSK_BIN, "--allow-root", "--size", "800x480", "--config", (f.work / "kiosk.json").string(),
        "--capture-dir", (f.work / "capture").string(), "--exit-after", "3"},
       {"SDL_VIDEODRIVER=dummy"});
@@ -248,20 +248,20 @@ TEST_CASE("--content with another hotline, or a number typo in its text, is refu
            {"band", "\"hotline\": \"1-800-292-1168\"", "\"hotline\": \"1-800-555-0100\""},
            {"text", "\"title\": \"Titre Typo\"", "\"title\": \"Appelez le 1-800-292-1169\""}}) {
     CAPTURE(name);
-    test::WriteOneSlideBundle(dir / name, "Typo");
+    testing::WriteOneSlideBundle(dir / name, "Typo");
     Replace(dir / name / "slides.json", from, to);
     fs::create_directories(dir / ("capture-" + name));
-    test::ChildProcess player(
+    testing::ChildProcess player(
         {KIOSK_BIN, "--allow-root", "--size", "800x480", "--content", (dir / name).string(),
          "--capture-dir", (dir / ("capture-" + name)).string(), "--exit-after", "1"},
         {"SDL_VIDEODRIVER=dummy"});
     REQUIRE(player.Wait(seconds(20)) == 0);
     CHECK_MESSAGE(player.output().find("not showing --content") != std::string::npos,
                   player.output());
-    auto shown = test::LoadRgb((dir / ("capture-" + name) / "frame-000.png").string());
+    auto shown = testing::LoadRgb((dir / ("capture-" + name) / "frame-000.png").string());
     auto builtin =
-        test::LoadRgb(test::RenderFirstSlide(kSource / "content", dir / "builtin").string());
-    CHECK(test::DifferingPixels(shown.get(), builtin.get()) == 0);
+        testing::LoadRgb(testing::RenderFirstSlide(kSource / "content", dir / "builtin").string());
+    CHECK(testing::DifferingPixels(shown.get(), builtin.get()) == 0);
   }
 }
 

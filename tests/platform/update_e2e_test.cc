@@ -40,7 +40,7 @@ std::string Slurp(const fs::path& p) {
 
 // Builds src into the web root as version n and signs it with the key.
 void Publish(const fs::path& work, const std::string& title, int version, const std::string& key) {
-  test::WriteOneSlideBundle(work / "src", title);
+  testing::WriteOneSlideBundle(work / "src", title);
   REQUIRE(Sh(std::string(KIOSK_BIN) + " bundle build " + (work / "src").string() + " " +
              (work / "www").string() + " --version " + std::to_string(version) + " >/dev/null") ==
           0);
@@ -49,16 +49,16 @@ void Publish(const fs::path& work, const std::string& title, int version, const 
 }
 
 fs::path RenderExpected(const fs::path& work, const std::string& title) {
-  test::WriteOneSlideBundle(work / ("expected-" + title), title);
-  return test::RenderFirstSlide(work / ("expected-" + title), work / ("png-" + title));
+  testing::WriteOneSlideBundle(work / ("expected-" + title), title);
+  return testing::RenderFirstSlide(work / ("expected-" + title), work / ("png-" + title));
 }
 
 // True once a captured frame equals the expected PNG.
 bool Shown(const fs::path& captures, const fs::path& expected) {
-  auto want = test::LoadRgb(expected.string());
+  auto want = testing::LoadRgb(expected.string());
   for (const auto& entry : fs::directory_iterator(captures)) {
-    auto got = test::LoadRgb(entry.path().string());
-    if (got && test::DifferingPixels(got.get(), want.get()) == 0) return true;
+    auto got = testing::LoadRgb(entry.path().string());
+    if (got && testing::DifferingPixels(got.get(), want.get()) == 0) return true;
   }
   return false;
 }
@@ -138,7 +138,7 @@ TEST_CASE("SIGHUP and SIGTERM are answered at once while a slow server trickles 
 
   // As under systemd with WatchdogSec=1: a ping at least every 500 ms.
   NotifySocket systemd(work / "notify");
-  test::ChildProcess player(
+  testing::ChildProcess player(
       {KIOSK_BIN, "--allow-root", "--size", "800x480", "--config", (work / "kiosk.json").string()},
       {"SDL_VIDEODRIVER=dummy", "NOTIFY_SOCKET=" + (work / "notify").string(),
        "WATCHDOG_USEC=1000000"});
@@ -204,9 +204,9 @@ TEST_CASE(
   key_line = key_line.substr(0, key_line.find('\n'));
   Publish(work, "Alpha", 1, "admin.key");
 
-  test::ChildProcess server({"/usr/bin/python3",
-                             (kSource / "tests/servers/fault_server.py").string(), "--root",
-                             (work / "www").string(), "--max-seconds", "120"});
+  testing::ChildProcess server({"/usr/bin/python3",
+                                (kSource / "tests/servers/fault_server.py").string(), "--root",
+                                (work / "www").string(), "--max-seconds", "120"});
   REQUIRE(server.WaitForOutput("https=", seconds(10)));
   std::string line = server.output();
   int port = std::stoi(line.substr(line.find("http=") + 5));
@@ -225,8 +225,8 @@ TEST_CASE(
 
   // Starts on a local bundle of 5-second slides so that the slide boundary
   // where network content takes over comes quickly.
-  test::WriteOneSlideBundle(work / "start", "Start");
-  test::ChildProcess player(
+  testing::WriteOneSlideBundle(work / "start", "Start");
+  testing::ChildProcess player(
       {KIOSK_BIN, "--allow-root", "--size", "800x480", "--config", (work / "kiosk.json").string(),
        "--content", (work / "start").string(), "--capture-dir", (work / "capture").string()},
       {"SDL_VIDEODRIVER=dummy"});
@@ -260,16 +260,16 @@ TEST_CASE(
   // After a restart, the cached version 3 is on the very first frame.
   fs::remove_all(work / "capture");
   fs::create_directories(work / "capture");
-  test::ChildProcess again(
+  testing::ChildProcess again(
       {KIOSK_BIN, "--allow-root", "--size", "800x480", "--config", (work / "kiosk.json").string(),
        "--capture-dir", (work / "capture").string(), "--exit-after", "2"},
       {"SDL_VIDEODRIVER=dummy"});
   CHECK(again.Wait(seconds(20)) == 0);
   CHECK_MESSAGE(again.output().find("showing cached bundle v3") != std::string::npos,
                 again.output());
-  auto first = test::LoadRgb((work / "capture" / "frame-000.png").string());
-  auto beta = test::LoadRgb(RenderExpected(work, "Beta").string());
-  CHECK(test::DifferingPixels(first.get(), beta.get()) == 0);
+  auto first = testing::LoadRgb((work / "capture" / "frame-000.png").string());
+  auto beta = testing::LoadRgb(RenderExpected(work, "Beta").string());
+  CHECK(testing::DifferingPixels(first.get(), beta.get()) == 0);
 }
 
 }  // namespace kiosk

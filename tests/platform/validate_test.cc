@@ -43,7 +43,7 @@ bool Contains(const std::string& s, const std::string& part) {
 TEST_CASE("kiosk validate refuses a one-digit typo in the band's hotline, naming it") {
   testing::TempDir scratch("kiosk-validate");
   WriteEdited(scratch.path(), R"("hotline": "1-800-292-1168")", R"("hotline": "1-800-292-1169")");
-  test::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
+  testing::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
   CHECK(validate.Wait(seconds(60)) == 1);
   CHECK(Contains(validate.output(),
                  "slides.json: contact.hotline \"1-800-292-1169\" differs from the unit's pinned "
@@ -57,7 +57,7 @@ TEST_CASE("kiosk validate refuses a one-digit typo in the band's hotline, naming
 TEST_CASE("kiosk validate refuses a one-digit typo in a slide's text, naming slide and language") {
   testing::TempDir scratch("kiosk-validate");
   WriteEdited(scratch.path(), "Dial 1-800-292-1168", "Dial 1-800-292-1169");
-  test::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
+  testing::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
   CHECK(validate.Wait(seconds(60)) == 1);
   CHECK(Contains(validate.output(),
                  "slide \"help\" (en, body[1]): \"1-800-292-1169\" is neither the hotline "
@@ -68,7 +68,7 @@ TEST_CASE("kiosk validate refuses a one-digit typo in a slide's text, naming sli
 TEST_CASE("kiosk validate refuses a local number the bundle does not declare") {
   testing::TempDir scratch("kiosk-validate");
   WriteEdited(scratch.path(), R"("other_contacts": ["613-236-1222"],)", "");
-  test::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
+  testing::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
   CHECK(validate.Wait(seconds(60)) == 1);
   CHECK(Contains(validate.output(), "slide \"contact\" (fr, body[2]): \"613-236-1222\""));
   CHECK(Contains(validate.output(), "slide \"contact\" (en, body[2]): \"613-236-1222\""));
@@ -101,17 +101,17 @@ TEST_CASE("kiosk validate --root checks the contact against the one the root doc
     "content_keys": [")" << line << R"("], "content_threshold": 1,
     "contact": {"hotline": "1-800-555-0100", "email": "HumanTrafficking@ottawapolice.ca"}})";
 
-  test::ChildProcess plain({KIOSK_BIN, "validate", (dir / "content").string()});
+  testing::ChildProcess plain({KIOSK_BIN, "validate", (dir / "content").string()});
   CHECK(plain.Wait(seconds(60)) == 1);
   CHECK(Contains(plain.output(), "differs from the unit's pinned hotline 1-800-292-1168"));
-  test::ChildProcess pinned(
+  testing::ChildProcess pinned(
       {KIOSK_BIN, "validate", (dir / "content").string(), "--root", (dir / "root.json").string()});
   CHECK(pinned.Wait(seconds(60)) == 0);
   CHECK_MESSAGE(Contains(pinned.output(), ": valid"), pinned.output());
   // A root document that does not parse is a usage error naming it.
   std::ofstream(dir / "bad-root.json") << "{}";
-  test::ChildProcess bad({KIOSK_BIN, "validate", (dir / "content").string(), "--root",
-                          (dir / "bad-root.json").string()});
+  testing::ChildProcess bad({KIOSK_BIN, "validate", (dir / "content").string(), "--root",
+                             (dir / "bad-root.json").string()});
   CHECK(bad.Wait(seconds(60)) == 2);
   CHECK(Contains(bad.output(), "bad-root.json: $.format"));
 }
