@@ -184,13 +184,16 @@ Slide BuiltinHelpSlide(const Theme& theme) {
   Slide slide;
   slide.id = "builtin-help";
   slide.fr.title = "Besoin d’aide ?";
+  // Only what the police service's page says (content/slides.json's help
+  // slide says the same): no promise the page does not make.
   slide.fr.body = {
-      "La traite de personnes est un crime. Si vous, ou une personne que vous connaissez, "
-      "êtes en danger, appelez la ligne ci-dessous, en tout temps et en toute confidentialité."};
+      "Si vous, ou une personne que vous connaissez, êtes pris dans la traite de personnes et "
+      "voulez en sortir, appelez la ligne ci-dessous, où que vous soyez au Canada. Nous pouvons "
+      "vous aider."};
   slide.en.title = "Need help?";
   slide.en.body = {
-      "Human trafficking is a crime. If you, or someone you know, are in danger, call the line "
-      "below, at any time and in confidence."};
+      "If you, or someone you know, are caught in human trafficking and want to get out, call "
+      "the line below from anywhere in Canada. We can help."};
   slide.theme = theme;
   slide.duration = ReadingTime(slide);
   return slide;
