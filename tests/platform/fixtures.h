@@ -3,13 +3,26 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "kiosk/app/commands.h"
 
 namespace kiosk::testing {
+
+// Runs a shell command; its exit status as std::system gives it.
+inline int Sh(const std::string& command) { return std::system(command.c_str()); }
+
+// A whole file as text ("" if it cannot be read).
+inline std::string Slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // A one-slide bundle in dir whose slide (5 s) reads `title` in both
 // languages, so two titles give two different frames.

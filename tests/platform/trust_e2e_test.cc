@@ -24,14 +24,8 @@ using std::chrono::seconds;
 
 const fs::path kSource = KIOSK_SOURCE_DIR;
 
-int Sh(const std::string& command) { return std::system(command.c_str()); }
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::Sh;
+using testing::Slurp;
 
 std::string KeyLine(const fs::path& pub) {
   std::string text = Slurp(pub);

@@ -29,14 +29,8 @@ using std::chrono::seconds;
 
 const fs::path kSource = KIOSK_SOURCE_DIR;
 
-int Sh(const std::string& command) { return std::system(command.c_str()); }
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using testing::Sh;
+using testing::Slurp;
 
 // Builds src into the web root as version n and signs it with the key.
 void Publish(const fs::path& work, const std::string& title, int version, const std::string& key) {
