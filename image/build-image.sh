@@ -5,16 +5,16 @@
 # arm64). About 10 minutes here, most of it package scripts under qemu-user.
 #
 # Usage: image/build-image.sh [--deb kiosk_..._arm64.deb] [--out DIR]
-#                             [--mirror URL] [--snapshot 20250520T000000Z]
+#                             [--mirror URL] [--security-mirror URL]
 #   --deb       the player package (default: built with scripts/build-deb
 #               --arch arm64)
 #   --out       output directory (default: out/image): kiosk-<ver>.img,
 #               packages.txt (every package and version in the image),
 #               vmlinuz, initrd.img and cmdline.txt (for image/test-qemu.sh)
-#   --mirror    Debian mirror (default http://deb.debian.org/debian)
-#   --snapshot  build from snapshot.debian.org at that date, so the same
-#               command gives the same packages a year later. Not reachable
-#               from the build machines of this project, hence not default.
+#   --mirror    Debian archive (default: the one this machine's apt uses,
+#               scripts/debian-mirror); a snapshot archive's URL at a date
+#               gives the same packages a year later
+#   --security-mirror  the security archive (default: this machine's apt's)
 #
 # Card layout (MBR, as the Pi's boot ROM wants):
 #   1 KIOSKBOOT  FAT32 256 MiB  firmware, kernel, cmdline.txt, and the
@@ -29,21 +29,21 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$here/out/image
-mirror=http://deb.debian.org/debian
-security=http://deb.debian.org/debian-security
+mirror=""
+security=""
 deb=""
 while [ $# -gt 0 ]; do
   case $1 in
     --deb) deb=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --mirror) mirror=$2; shift 2 ;;
-    --snapshot)
-      mirror=http://snapshot.debian.org/archive/debian/$2
-      security=http://snapshot.debian.org/archive/debian-security/$2
-      shift 2 ;;
+    --security-mirror) security=$2; shift 2 ;;
     *) sed -n '2,20p' "$0" >&2; exit 2 ;;
   esac
 done
+# The archives this machine's apt uses, unless given: no mirror name of ours.
+[ -n "$mirror" ] || mirror=$("$here/scripts/debian-mirror")
+[ -n "$security" ] || security=$("$here/scripts/debian-mirror" --security)
 [ "$(id -u)" -eq 0 ] || { echo "run as root (mmdebstrap --mode=root, mkfs)" >&2; exit 1; }
 for tool in mmdebstrap mkfs.vfat mcopy mkfs.ext4 sfdisk qemu-aarch64-static; do
   command -v $tool >/dev/null || {
