@@ -79,12 +79,20 @@ TEST_CASE("crash: SIGKILL at any moment leaves the old bundle or the new, never 
   std::mt19937 random(20261129);
   std::uniform_int_distribution<int> delay_us(0, max_delay_us);
 
+  // At least kKills kills, and more (up to kMaxKills) until the writer got
+  // far and was cut mid-way often enough for the test to mean something: on
+  // a loaded machine fewer kills land after progress.
   constexpr int kKills = 200;
+  constexpr int kMaxKills = 1000;
   int64_t floor = 0;
   int kills_after_progress = 0;
   int kills_with_leftovers = 0;
+  int kills = 0;
+  auto meaningful = [&] {
+    return floor >= 25 && kills_after_progress >= 25 && kills_with_leftovers >= 10;
+  };
   const auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < kKills; ++i) {
+  for (int i = 0; i < kMaxKills && (i < kKills || !meaningful()); ++i, ++kills) {
     CAPTURE(i);
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
@@ -126,15 +134,15 @@ TEST_CASE("crash: SIGKILL at any moment leaves the old bundle or the new, never 
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  MESSAGE(kKills << " kills in " << seconds << " s (one commit takes " << commit_us
-                 << " us, kills within " << max_delay_us << " us); " << floor
-                 << " bundles committed; " << kills_after_progress << " kills after progress, "
-                 << kills_with_leftovers << " left staging/uncommitted directories");
+  MESSAGE(kills << " kills in " << seconds << " s (one commit takes " << commit_us
+                << " us, kills within " << max_delay_us << " us); " << floor
+                << " bundles committed; " << kills_after_progress << " kills after progress, "
+                << kills_with_leftovers << " left staging/uncommitted directories");
   // The test only means something if the writer got far and was cut mid-way.
   CHECK(floor >= 25);
   CHECK(kills_after_progress >= 25);
   CHECK(kills_with_leftovers >= 10);
-  CHECK(seconds < 50.0);
+  CHECK(seconds < 100.0);
 }
 
 }  // namespace
