@@ -13,6 +13,17 @@ nlohmann::ordered_json TimeOrNull(const std::optional<int64_t>& t) {
   return FormatRfc3339Utc(*t);
 }
 
+// The part of a status that says what is on screen: only the player sets it.
+void CopyShownPart(const UnitStatus& from, UnitStatus& to) {
+  to.source = from.source;
+  to.version = from.version;
+  to.applied_at = from.applied_at;
+  to.expires = from.expires;
+  to.published = from.published;
+  to.name = from.name;
+  to.contact = from.contact;
+}
+
 }  // namespace
 
 const char* ContentSourceName(ContentSource source) {
@@ -92,13 +103,7 @@ StatusBoard::StatusBoard(FileStore& store, std::filesystem::path path)
 void StatusBoard::PublishChecks(const UnitStatus& u) {
   std::lock_guard lock(mu_);
   UnitStatus next = u;
-  next.source = status_.source;
-  next.version = status_.version;
-  next.applied_at = status_.applied_at;
-  next.expires = status_.expires;
-  next.published = status_.published;
-  next.name = status_.name;
-  next.contact = status_.contact;
+  CopyShownPart(status_, next);
   update_problems_ = u.problems;
   status_ = std::move(next);
   WriteLocked();
@@ -107,13 +112,7 @@ void StatusBoard::PublishChecks(const UnitStatus& u) {
 void StatusBoard::PublishShown(const UnitStatus& shown) {
   std::lock_guard lock(mu_);
   shown_known_ = true;
-  status_.source = shown.source;
-  status_.version = shown.version;
-  status_.applied_at = shown.applied_at;
-  status_.expires = shown.expires;
-  status_.published = shown.published;
-  status_.name = shown.name;
-  status_.contact = shown.contact;
+  CopyShownPart(shown, status_);
   WriteLocked();
 }
 
