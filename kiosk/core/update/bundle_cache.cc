@@ -333,36 +333,33 @@ Status BundleCache::SaveValidators(const std::string& etag, const std::string& l
   if (etag == state_.manifest_etag && last_modified == state_.manifest_last_modified) {
     return Status::Ok();  // spare the SD card a write
   }
-  CacheState next = state_;
-  next.manifest_etag = etag;
-  next.manifest_last_modified = last_modified;
-  Status s = WriteState(next);
-  if (s.ok()) state_ = next;
-  return s;
+  return ChangeState([&](CacheState& next) {
+    next.manifest_etag = etag;
+    next.manifest_last_modified = last_modified;
+  });
 }
 
 Status BundleCache::ResetFloor(int64_t floor, int64_t time_floor) {
-  CacheState next = state_;
-  next.highest_applied_version = floor;
-  next.floor_signers.clear();
-  // The time floor came from the same documents: a leaked key could have
-  // pushed it into the future, where every honest bundle looks expired.
-  next.time_floor = time_floor;
-  // The bundles above the new floor were applied under the old one; the
-  // newest was signed by the keys no longer trusted. Forget them (their
-  // directories go), and the validators of their manifest, so that the next
-  // poll downloads the manifest again instead of hearing "304, unchanged".
-  if (next.current && next.current->version > floor) next.current.reset();
-  if (next.previous && next.previous->version > floor) next.previous.reset();
-  if (!next.current) {
-    next.current = next.previous;
-    next.previous.reset();
-  }
-  next.manifest_etag.clear();
-  next.manifest_last_modified.clear();
-  Status s = WriteState(next);
+  Status s = ChangeState([&](CacheState& next) {
+    next.highest_applied_version = floor;
+    next.floor_signers.clear();
+    // The time floor came from the same documents: a leaked key could have
+    // pushed it into the future, where every honest bundle looks expired.
+    next.time_floor = time_floor;
+    // The bundles above the new floor were applied under the old one; the
+    // newest was signed by the keys no longer trusted. Forget them (their
+    // directories go), and the validators of their manifest, so that the
+    // next poll downloads the manifest again instead of hearing "304".
+    if (next.current && next.current->version > floor) next.current.reset();
+    if (next.previous && next.previous->version > floor) next.previous.reset();
+    if (!next.current) {
+      next.current = next.previous;
+      next.previous.reset();
+    }
+    next.manifest_etag.clear();
+    next.manifest_last_modified.clear();
+  });
   if (!s.ok()) return s;
-  state_ = next;
   if (shown_ && !(state_.current && state_.current->version == shown_->version)) shown_.reset();
   Status gc = CollectGarbage();
   if (!gc.ok()) LogWarning("bundle cache: cleaning up: " + gc.message());
@@ -371,11 +368,7 @@ Status BundleCache::ResetFloor(int64_t floor, int64_t time_floor) {
 
 Status BundleCache::RaiseTimeFloor(int64_t t) {
   if (t <= state_.time_floor) return Status::Ok();
-  CacheState next = state_;
-  next.time_floor = t;
-  Status s = WriteState(next);
-  if (s.ok()) state_ = next;
-  return s;
+  return ChangeState([&](CacheState& next) { next.time_floor = t; });
 }
 
 std::optional<StoredRoot> BundleCache::LoadRoot() const {
@@ -400,23 +393,27 @@ Status BundleCache::SaveRoot(const StoredRoot& root, int64_t version, int64_t pu
   j["signature"] = root.signature;
   Status s = store_.WriteFileAtomic(root_file(), j.dump(2) + "\n");
   if (!s.ok()) return s.WithContext("bundle cache: storing root v" + std::to_string(version));
-  CacheState next = state_;
-  next.highest_root_version = std::max(next.highest_root_version, version);
-  next.time_floor = std::max(next.time_floor, published);
-  next.root_etag = etag;
-  next.root_last_modified = last_modified;
-  s = WriteState(next);
-  if (s.ok()) state_ = next;
-  return s;
+  return ChangeState([&](CacheState& next) {
+    next.highest_root_version = std::max(next.highest_root_version, version);
+    next.time_floor = std::max(next.time_floor, published);
+    next.root_etag = etag;
+    next.root_last_modified = last_modified;
+  });
 }
 
 Status BundleCache::SaveRootValidators(const std::string& etag, const std::string& last_modified) {
   if (etag == state_.root_etag && last_modified == state_.root_last_modified) return Status::Ok();
+  return ChangeState([&](CacheState& next) {
+    next.root_etag = etag;
+    next.root_last_modified = last_modified;
+  });
+}
+
+Status BundleCache::ChangeState(const std::function<void(CacheState&)>& change) {
   CacheState next = state_;
-  next.root_etag = etag;
-  next.root_last_modified = last_modified;
+  change(next);
   Status s = WriteState(next);
-  if (s.ok()) state_ = next;
+  if (s.ok()) state_ = std::move(next);
   return s;
 }
 

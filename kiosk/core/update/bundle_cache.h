@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -154,6 +155,9 @@ class BundleCache {
  private:
   std::filesystem::path bundles_dir() const { return state_dir_ / "bundles"; }
   Status WriteState(const CacheState& state);
+  // Writes state_ as `change` alters it, and adopts it only once it is on
+  // disk: a failed write leaves state_ as it was.
+  Status ChangeState(const std::function<void(CacheState&)>& change);
   void RebuildStateFromDirectories();
   // Deletes the temporary files of atomic writes (e.g. state.json.tmp-<pid>-<n>)
   // that a kill or power cut left in the state directory.
