@@ -55,7 +55,8 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
     LayoutOptions layout_options;
     layout_options.margin_percent = options.display.margin_percent;
     size_t n = 0;
-    for (const auto& timed : BuildCycle(*bundle, options.display.layout, not_shown)) {
+    for (const auto& timed :
+         BuildCycle(*bundle, options.display.languages, options.display.layout, not_shown)) {
       ++n;
       auto frame = LayoutFrame(*bundle, timed.view, compositor.logical_width(),
                                compositor.logical_height(), **fonts, layout_options);
@@ -78,7 +79,8 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
       char prefix[8];
       std::snprintf(prefix, sizeof prefix, "%02zu-", n);
       std::string name = prefix + slide.id;
-      if (!timed.view.bilingual) name += std::string("-") + LanguageCode(timed.view.language);
+      // A view of one language says which ("01-help-fr.png"); a pair does not.
+      if (timed.view.languages.size() == 1) name += "-" + timed.view.languages.front();
       auto path = options.out_dir / (name + ".png");
       if (Status s = SavePng(pixels->get(), path.string()); !s.ok()) {
         failure = s;
@@ -147,6 +149,15 @@ std::vector<std::string> ScheduleReport(const std::filesystem::path& dir) {
   for (const auto& w : ScheduleWarnings(*bundle)) lines.push_back("warning: " + w);
   lines.push_back("week timeline (the unit's local time; date ranges aside):");
   for (const auto& line : WeekTimeline(*bundle)) lines.push_back("  " + line);
+  return lines;
+}
+
+std::vector<std::string> LanguageReport(const std::filesystem::path& dir,
+                                        const std::vector<std::string>& unit_languages) {
+  auto bundle = LoadBundleDir(dir);
+  if (!bundle.ok()) return {};
+  std::vector<std::string> lines;
+  for (const auto& w : LanguageWarnings(*bundle, unit_languages)) lines.push_back("warning: " + w);
   return lines;
 }
 

@@ -29,9 +29,9 @@ struct RenderOptions {
   std::string time_zone;  // an IANA name; empty = the system's zone
 };
 
-// Writes every view of the rotation as <out>/<NN>-<slide id>[-fr|-en].png,
-// pixel for pixel the frame the player shows on a software renderer. Returns
-// the files written, or the first problem.
+// Writes every view of the rotation as <out>/<NN>-<slide id>[-<tag>].png
+// (the language tag of a view that shows one language: "-fr", "-iu"), pixel for pixel the frame the
+// player shows on a software renderer. Returns the files written, or the first problem.
 Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& options);
 
 // What a content check does when the pinned fonts are damaged and FontSet
@@ -73,5 +73,11 @@ Status CheckContent(const std::filesystem::path& dir, const std::filesystem::pat
 // then the week's timeline (WeekTimeline). Warnings do not make a bundle
 // invalid. Empty when slides.json does not parse (its problems say why).
 std::vector<std::string> ScheduleReport(const std::filesystem::path& dir);
+
+// What `kiosk validate` says about the languages of the bundle in dir for a
+// unit showing unit_languages: a "warning: ..." line per slide lacking some
+// of them (LanguageWarnings). Empty when slides.json does not parse.
+std::vector<std::string> LanguageReport(const std::filesystem::path& dir,
+                                        const std::vector<std::string>& unit_languages);
 
 }  // namespace kiosk

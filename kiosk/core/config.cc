@@ -201,6 +201,45 @@ auto StringWhere(std::string expected, Pred is_good) {
   };
 }
 
+// display.languages: a list of language tags. An element that is not a tag
+// (or repeats one) is reported and dropped, the others kept; a value that is
+// not a list, or leaves no language, keeps fallback: a unit always shows
+// some language.
+void ReadLanguages(Section& s, std::vector<std::string>& out,
+                   const std::vector<std::string>& fallback) {
+  const json* v = s.Find("languages");
+  if (v == nullptr) return;
+  const std::string path = s.PathOf("languages");
+  if (!v->is_array()) {
+    out = fallback;
+    s.report().Problem(path,
+                       "expected a list of language tags such as [\"fr\", \"en\", \"iu\"], got " +
+                           JsonTypeName(*v) + "; keeping " + Shown(fallback));
+    return;
+  }
+  std::vector<std::string> tags;
+  for (size_t i = 0; i < v->size(); ++i) {
+    const json& item = (*v)[i];
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    if (!item.is_string() || !IsLanguageTag(item.get<std::string>())) {
+      s.report().Problem(item_path,
+                         "expected a language tag such as \"fr\", \"iu\" or \"sr-Latn\", got " +
+                             (item.is_string() ? item.dump() : JsonTypeName(item)) + "; ignored");
+    } else if (std::find(tags.begin(), tags.end(), item.get<std::string>()) != tags.end()) {
+      s.report().Problem(item_path,
+                         "expected each language once, got " + item.dump() + " again; ignored");
+    } else {
+      tags.push_back(item.get<std::string>());
+    }
+  }
+  if (tags.empty()) {
+    out = fallback;
+    s.report().Problem(path, "expected at least one language tag; keeping " + Shown(fallback));
+    return;
+  }
+  out = std::move(tags);
+}
+
 void ReadDisplay(Section& s, DisplayConfig& d, const DisplayConfig& fallback) {
   auto layout_name = [](LanguageLayout l) {
     return std::string(l == LanguageLayout::kAlternate ? "\"alternate\"" : "\"bilingual\"");
@@ -208,13 +247,14 @@ void ReadDisplay(Section& s, DisplayConfig& d, const DisplayConfig& fallback) {
   s.Read(
       "layout", d.layout, fallback.layout,
       [](const json& v, std::string& error) -> std::optional<LanguageLayout> {
-        if (v == "bilingual") return LanguageLayout::kBilingual;
+        if (v == "bilingual" || v == "pair") return LanguageLayout::kBilingual;
         if (v == "alternate") return LanguageLayout::kAlternate;
-        error = "expected one of \"bilingual\", \"alternate\", got " +
+        error = "expected one of \"bilingual\", \"pair\", \"alternate\", got " +
                 (v.is_string() ? v.dump() : JsonTypeName(v));
         return std::nullopt;
       },
       layout_name);
+  ReadLanguages(s, d.languages, fallback.languages);
   s.Read("rotation", d.rotation_degrees, fallback.rotation_degrees,
          [](const json& v, std::string& error) -> std::optional<int> {
            if (v.is_number_integer()) {

@@ -13,16 +13,25 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/core/language.h"
 #include "kiosk/core/pinned_contact.h"
 
 namespace kiosk {
 
+// How a slide's languages (LanguagesShown in content.h) share the screen.
 enum class LanguageLayout {
-  kBilingual,  // French and English side by side (landscape) or stacked (portrait)
-  kAlternate,  // each slide shown in French, then in English
+  // "bilingual" (alias "pair"): the first two languages shown, together, at
+  // the same size: side by side (landscape) or stacked (portrait).
+  kBilingual,
+  // "alternate": one language at a time, each for the slide's full duration,
+  // cycling through all the languages shown.
+  kAlternate,
 };
 
 struct DisplayConfig {
+  // The unit's languages (BCP 47 tags, language.h), in its order: which of
+  // a slide's languages are shown, and which leads. At least one.
+  std::vector<std::string> languages = kDefaultLanguages;
   LanguageLayout layout = LanguageLayout::kBilingual;
   int rotation_degrees = 0;  // 0, 90, 180 or 270, clockwise, done by the program
   // Window size for windowed mode and for headless runs; 0x0 = the display's mode.

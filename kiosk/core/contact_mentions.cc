@@ -199,13 +199,11 @@ std::vector<std::string> CheckContactMentions(const Bundle& bundle) {
           " nor listed in contact.other_contacts");
     }
   };
-  check("contact.label.fr", contact.label_fr);
-  check("contact.label.en", contact.label_en);
+  for (const auto& [tag, label] : contact.labels) check("contact.label." + tag, label);
   for (const auto& slide : bundle.slides) {
     std::string name = "slide \"" + slide.id + "\" (";
-    for (Language language : kLanguages) {
-      const SlideText& t = slide.text(language);
-      std::string where = name + LanguageCode(language) + ", ";
+    for (const auto& [tag, t] : slide.texts) {
+      std::string where = name + tag + ", ";
       check(where + "title)", t.title);
       for (size_t i = 0; i < t.body.size(); ++i) {
         check(where + "body[" + std::to_string(i) + "])", t.body[i]);

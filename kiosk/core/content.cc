@@ -6,11 +6,53 @@
 #include <sstream>
 
 #include "kiosk/core/json_fields.h"
+#include "kiosk/core/language.h"
 #include "kiosk/core/pinned_contact.h"
 
 namespace kiosk {
 
-const char* LanguageCode(Language language) { return language == Language::kFrench ? "fr" : "en"; }
+const SlideText* Slide::text(std::string_view tag) const {
+  for (const auto& [language, text] : texts) {
+    if (language == tag) return &text;
+  }
+  return nullptr;
+}
+
+SlideText* Slide::text(std::string_view tag) {
+  return const_cast<SlideText*>(std::as_const(*this).text(tag));
+}
+
+void Slide::SetText(std::string tag, SlideText text) {
+  for (auto& [language, existing] : texts) {
+    if (language == tag) {
+      existing = std::move(text);
+      return;
+    }
+  }
+  texts.emplace_back(std::move(tag), std::move(text));
+}
+
+const std::string& Contact::LabelFor(std::string_view tag) const {
+  static const std::string kNone;
+  for (const auto& [language, label] : labels) {
+    if (language == tag) return label;
+  }
+  return labels.empty() ? kNone : labels.front().second;
+}
+
+std::vector<std::string> LanguagesShown(const Slide& slide,
+                                        const std::vector<std::string>& unit_languages) {
+  std::vector<std::string> shown;
+  for (const auto& tag : unit_languages) {
+    if (slide.text(tag) != nullptr && std::find(shown.begin(), shown.end(), tag) == shown.end()) {
+      shown.push_back(tag);
+    }
+  }
+  if (shown.empty()) {
+    for (const auto& [tag, text] : slide.texts) shown.push_back(tag);
+  }
+  return shown;
+}
 
 std::string Contact::QrPayload() const {
   // tel: URI (RFC 3966) in global form: a North American number gets +1.
@@ -35,8 +77,7 @@ size_t CountWords(const std::string& text) {
 
 Millis ReadingTime(const Slide& slide) {
   size_t most = 0;
-  for (Language language : kLanguages) {
-    const SlideText& t = slide.text(language);
+  for (const auto& [tag, t] : slide.texts) {
     size_t words = CountWords(t.title);
     for (const auto& p : t.body) words += CountWords(p);
     most = std::max(most, words);
@@ -66,6 +107,48 @@ std::optional<Color> ParseColor(std::string_view text) {
 }
 
 namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+// The keys of an object in the order the file gives them (nlohmann::json
+// sorts them; the order of languages is the author's). ordered is the same
+// object parsed with its order kept, or nullptr; then the sorted order.
+std::vector<std::string> KeysInFileOrder(const nlohmann::json& object, const OrderedJson* ordered) {
+  std::vector<std::string> keys;
+  if (ordered != nullptr && ordered->is_object()) {
+    for (auto it = ordered->begin(); it != ordered->end(); ++it) {
+      if (object.contains(it.key()) &&
+          std::find(keys.begin(), keys.end(), it.key()) == keys.end()) {
+        keys.push_back(it.key());
+      }
+    }
+  }
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) keys.push_back(it.key());
+  }
+  return keys;
+}
+
+// The child of an ordered object, or nullptr.
+const OrderedJson* Child(const OrderedJson* parent, const std::string& key) {
+  if (parent == nullptr || !parent->is_object()) return nullptr;
+  auto it = parent->find(key);
+  return it == parent->end() ? nullptr : &*it;
+}
+const OrderedJson* Child(const OrderedJson* parent, size_t index) {
+  if (parent == nullptr || !parent->is_array() || index >= parent->size()) return nullptr;
+  return &(*parent)[index];
+}
+
+// Reports a key that is not a language tag; returns whether it is one.
+bool CheckLanguageTag(JsonErrors& errors, const std::string& path, const std::string& tag) {
+  if (IsLanguageTag(tag)) return true;
+  errors.Add(path,
+             "expected a language tag such as \"fr\", \"iu\" or \"sr-Latn\" (2 or 3 lowercase "
+             "letters, then any \"-\" subtags of 2 to 8 letters or digits), got \"" +
+                 tag + "\"");
+  return false;
+}
 
 // Text that people read must not be empty or only spaces, and must not carry
 // control characters (they render as boxes).
@@ -123,8 +206,8 @@ void ReadSlideText(JsonErrors& errors, const nlohmann::json& value, const std::s
   r.Finish();
 }
 
-void ReadContact(JsonErrors& errors, const nlohmann::json& value, const std::string& path,
-                 Contact& contact) {
+void ReadContact(JsonErrors& errors, const nlohmann::json& value, const OrderedJson* ordered,
+                 const std::string& path, Contact& contact) {
   ObjectReader r(errors, value, path);
   if (auto v = r.String("hotline", true)) {
     if (!IsPhoneNumber(*v)) {
@@ -156,15 +239,19 @@ void ReadContact(JsonErrors& errors, const nlohmann::json& value, const std::str
   }
   if (const auto* label = r.Object("label", true)) {
     ObjectReader l(errors, *label, r.PathOf("label"));
-    if (auto v = l.String("fr", true)) {
-      CheckText(errors, l.PathOf("fr"), *v);
-      contact.label_fr = *v;
+    if (label->empty()) {
+      errors.Add(r.PathOf("label"),
+                 "expected a label in at least one language, such as "
+                 "{\"fr\": \"Besoin d’aide ?\", \"en\": \"Need help?\"}");
     }
-    if (auto v = l.String("en", true)) {
-      CheckText(errors, l.PathOf("en"), *v);
-      contact.label_en = *v;
+    for (const auto& tag : KeysInFileOrder(*label, Child(ordered, "label"))) {
+      if (!CheckLanguageTag(errors, l.PathOf(tag), tag)) continue;
+      if (auto v = l.String(tag, true)) {
+        CheckText(errors, l.PathOf(tag), *v);
+        contact.labels.emplace_back(tag, *v);
+      }
     }
-    l.Finish();
+    // Every key was read above (as a tag or refused as one): no Finish().
   }
   r.Finish();
 }
@@ -293,11 +380,51 @@ std::optional<Schedule> ReadSchedule(JsonErrors& errors, const nlohmann::json& v
   return schedule;
 }
 
+// The slide's words: the "text" object keyed by language tag, or the older
+// slide-level "fr" and "en" objects (both required then); not both forms.
+void ReadSlideTexts(JsonErrors& errors, ObjectReader& s, const OrderedJson* ordered_slide,
+                    Slide& slide) {
+  const bool legacy = s.Has("fr") || s.Has("en");
+  if (legacy && s.Has("text")) {
+    errors.Add(s.path(),
+               "expected either \"text\" (words keyed by language) or the older \"fr\" and "
+               "\"en\", not both");
+  }
+  if (legacy) {
+    for (const char* tag : {"fr", "en"}) {
+      if (const auto* words = s.Object(tag, true)) {
+        SlideText t;
+        ReadSlideText(errors, *words, s.PathOf(tag), t);
+        slide.SetText(tag, std::move(t));
+      }
+    }
+    if (s.Has("text")) s.Object("text", false);  // reported above; not also "unknown"
+    return;
+  }
+  const auto* text = s.Object("text", true);
+  if (text == nullptr) return;
+  const std::string path = s.PathOf("text");
+  if (text->empty()) {
+    errors.Add(path,
+               "expected the slide's words in at least one language, such as "
+               "{\"fr\": {\"title\": \"...\"}}");
+  }
+  for (const auto& tag : KeysInFileOrder(*text, Child(ordered_slide, "text"))) {
+    if (!CheckLanguageTag(errors, path + "." + tag, tag)) continue;
+    SlideText t;
+    ReadSlideText(errors, text->at(tag), path + "." + tag, t);
+    slide.SetText(tag, std::move(t));
+  }
+}
+
 }  // namespace
 
 Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
   auto json = ParseJsonText(text, file);
   if (!json.ok()) return json.status();
+  // The same text again, keeping the order of keys: the order of languages
+  // is the author's.
+  const OrderedJson ordered = OrderedJson::parse(text.begin(), text.end(), nullptr, false);
   JsonErrors errors(file);
   Bundle bundle;
   ObjectReader root(errors, *json, "$");
@@ -309,7 +436,8 @@ Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
   }
   if (auto name = root.String("name", true)) bundle.name = *name;
   if (const auto* contact = root.Object("contact", true)) {
-    ReadContact(errors, *contact, root.PathOf("contact"), bundle.contact);
+    ReadContact(errors, *contact, Child(&ordered, "contact"), root.PathOf("contact"),
+                bundle.contact);
   }
   if (const auto* theme = root.Object("theme", false)) {
     ReadTheme(errors, *theme, root.PathOf("theme"), bundle.theme);
@@ -330,10 +458,7 @@ Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
           if (other.id == *id) errors.Add(s.PathOf("id"), "duplicate slide id \"" + *id + "\"");
         }
       }
-      if (const auto* fr = s.Object("fr", true))
-        ReadSlideText(errors, *fr, s.PathOf("fr"), slide.fr);
-      if (const auto* en = s.Object("en", true))
-        ReadSlideText(errors, *en, s.PathOf("en"), slide.en);
+      ReadSlideTexts(errors, s, Child(Child(&ordered, "slides"), i), slide);
       if (auto shared = s.StringArray("shared", false)) {
         for (size_t k = 0; k < shared->size(); ++k) {
           CheckText(errors, s.PathOf("shared") + "[" + std::to_string(k) + "]", (*shared)[k]);

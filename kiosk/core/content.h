@@ -1,4 +1,4 @@
-// The content model: a bundle of bilingual slides, as read from slides.json
+// The content model: a bundle of multilingual slides, as read from slides.json
 // (format documented in docs/content-format.md). Parsing is strict: unknown
 // fields, wrong types and bad values are errors naming the file, the JSON path
 // and what was expected. Parsing checks the schema only; whether the text fits
@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kiosk/core/clock.h"
@@ -34,10 +36,6 @@ struct Theme {
   Color band_text{0x00, 0x00, 0x00};
   bool operator==(const Theme&) const = default;
 };
-
-enum class Language { kFrench, kEnglish };
-inline constexpr Language kLanguages[] = {Language::kFrench, Language::kEnglish};
-const char* LanguageCode(Language language);  // "fr", "en"
 
 // One slide's words in one language.
 struct SlideText {
@@ -67,12 +65,17 @@ struct Schedule {
   bool operator==(const Schedule&) const = default;
 };
 
+// Texts keyed by language tag (language.h), in the bundle's order. A list,
+// not a map: the order is the author's, and the fallback when a slide has
+// none of the unit's languages.
+using SlideTexts = std::vector<std::pair<std::string, SlideText>>;
+
 struct Slide {
   std::string id;
-  SlideText fr;
-  SlideText en;
+  // At least one language; each tag once.
+  SlideTexts texts;
   // Language-neutral lines (names of organisations, numbers) shown once,
-  // below both languages, in as many columns as fit.
+  // below the languages, in as many columns as fit.
   std::vector<std::string> shared;
   // How long the slide stays on screen. Either given in the file or derived
   // from its reading time (see ReadingTime).
@@ -82,16 +85,24 @@ struct Slide {
   // Absent = shown whenever the bundle is.
   std::optional<Schedule> schedule;
 
-  const SlideText& text(Language language) const { return language == Language::kFrench ? fr : en; }
+  // The text in tag, or nullptr when the slide has none in it.
+  const SlideText* text(std::string_view tag) const;
+  SlideText* text(std::string_view tag);
+  // Sets (or replaces) the text in tag; a new tag goes last.
+  void SetText(std::string tag, SlideText text);
 };
 
 // How to reach help: shown on every frame, in the band.
 struct Contact {
-  std::string hotline;            // as displayed: "1-800-292-1168"
-  std::string email;              // "HumanTrafficking@ottawapolice.ca"
-  std::string label_fr;           // short line above the number, in French
-  std::string label_en;           // the same in English
+  std::string hotline;  // as displayed: "1-800-292-1168"
+  std::string email;    // "HumanTrafficking@ottawapolice.ca"
+  // The short line above the number, per language tag, in the bundle's
+  // order; at least one.
+  std::vector<std::pair<std::string, std::string>> labels;
   std::string QrPayload() const;  // "tel:+18002921168": opens the dialler, nothing else
+  // The label in tag; a language without one gets the bundle's first label
+  // (a band never goes without one). Empty only when there is no label.
+  const std::string& LabelFor(std::string_view tag) const;
   // Other phone numbers and e-mail addresses slide text may show (a local
   // line, a partner's number): any other number or address in the text is a
   // `kiosk validate` error (contact_mentions.h).
@@ -112,12 +123,21 @@ struct Bundle {
 // Which slide of a bundle, in which language(s): what one frame shows.
 struct SlideView {
   size_t slide_index = 0;
-  bool bilingual = true;                  // both languages on the slide
-  Language language = Language::kFrench;  // when not bilingual
+  // The tags shown, each one the slide has: one (alone on the slide) or two
+  // (a pair, at the same size, the first leading). Empty = the slide's own
+  // first two languages, as the bundle orders them.
+  std::vector<std::string> languages = {};
 };
 
+// The languages a unit with unit_languages (its order) shows a slide in: the
+// unit's languages the slide has, in the unit's order; if the slide has none
+// of them, the slide's own languages in the bundle's order, so a slide is
+// never blank.
+std::vector<std::string> LanguagesShown(const Slide& slide,
+                                        const std::vector<std::string>& unit_languages);
+
 // Reading time for a slide a passer-by reads in one language: a slow pace
-// (kReadingWordsPerMinute) over the longer language's word count plus a
+// (kReadingWordsPerMinute) over the longest language's word count plus a
 // settle time, never below kMinimumSlideDuration nor above
 // kMaximumDerivedDuration.
 inline constexpr int kReadingWordsPerMinute = 100;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kiosk/core/language.h"
+
 namespace kiosk {
 namespace {
 
@@ -114,7 +116,10 @@ int AddParagraph(Block& b, std::string_view text, FontFace face, int px, Color c
   return y;
 }
 
-Block LanguageBlock(const SlideText& text, const Theme& theme, int px, int width, TextMeasurer& m) {
+// One language's title and paragraphs in a column of the given width; lines
+// of a right-to-left language end at the column's right edge.
+Block LanguageBlock(const SlideText& text, bool right_to_left, const Theme& theme, int px,
+                    int width, TextMeasurer& m) {
   Block b;
   b.width = width;
   int title_px = Round(px * kTitleScale);
@@ -126,8 +131,20 @@ Block LanguageBlock(const SlideText& text, const Theme& theme, int px, int width
     y = AddParagraph(b, text.body[i], FontFace::kRegular, px, theme.text, width, y, m);
   }
   b.height = y;
+  if (right_to_left) {
+    // A line wider than the column fails the fit (too_wide) anyway; it
+    // starts at the left edge rather than outside the column.
+    for (auto& t : b.texts) t.box.x = std::max(0, width - t.box.w);
+  }
   return b;
 }
+
+// One language a view shows, resolved against its slide.
+struct ShownText {
+  std::string tag;
+  const SlideText* text = nullptr;
+  bool right_to_left = false;
+};
 
 // Shared lines (names) in the number of columns that makes the block shortest.
 Block SharedBlock(const std::vector<std::string>& lines, const Theme& theme, int px, int width,
@@ -175,8 +192,10 @@ Block SharedBlock(const std::vector<std::string>& lines, const Theme& theme, int
 }
 
 // The slide's text for a body rectangle at size px, in the arrangement that
-// suits the rectangle (columns or stacked for bilingual slides).
-Block SlideBlock(const Slide& slide, const SlideView& view, int px, const Rect& body,
+// suits the rectangle (columns or stacked for a pair). shown holds one or two
+// languages, the first leading: on top when stacked, in the first column in
+// its reading direction (the right one for a right-to-left language).
+Block SlideBlock(const Slide& slide, const std::vector<ShownText>& shown, int px, const Rect& body,
                  bool side_by_side, TextMeasurer& m) {
   Block all;
   all.width = body.w;
@@ -185,29 +204,36 @@ Block SlideBlock(const Slide& slide, const SlideView& view, int px, const Rect& 
   int rule = std::max(2, px / 12);  // divider thickness
   Color rule_color = slide.theme.accent;
   int y = 0;
-  if (!view.bilingual) {
-    Block b = LanguageBlock(slide.text(view.language), slide.theme, px, body.w, m);
+  const ShownText& lead = shown.front();
+  if (shown.size() == 1) {
+    Block b = LanguageBlock(*lead.text, lead.right_to_left, slide.theme, px, body.w, m);
     y = b.height;
     Append(all, std::move(b), 0, 0);
   } else if (side_by_side) {
+    const ShownText& other = shown[1];
     int col_w = (body.w - gutter) / 2;
-    Block fr = LanguageBlock(slide.fr, slide.theme, px, col_w, m);
-    Block en = LanguageBlock(slide.en, slide.theme, px, col_w, m);
-    y = std::max(fr.height, en.height);
+    Block first = LanguageBlock(*lead.text, lead.right_to_left, slide.theme, px, col_w, m);
+    Block second = LanguageBlock(*other.text, other.right_to_left, slide.theme, px, col_w, m);
+    y = std::max(first.height, second.height);
     all.boxes.push_back(PlacedBox{Rect{col_w + (gutter - rule) / 2, 0, rule, y}, rule_color});
-    Append(all, std::move(fr), 0, 0);
-    Append(all, std::move(en), col_w + gutter, 0);
+    // A right-to-left reader starts on the right: the lead column goes there.
+    int lead_x = lead.right_to_left ? col_w + gutter : 0;
+    Append(all, std::move(first), lead_x, 0);
+    Append(all, std::move(second), col_w + gutter - lead_x, 0);
   } else {
-    Block fr = LanguageBlock(slide.fr, slide.theme, px, body.w, m);
-    Block en = LanguageBlock(slide.en, slide.theme, px, body.w, m);
-    int fr_h = fr.height;
-    Append(all, std::move(fr), 0, 0);
-    y = fr_h + lh / 2;
-    all.boxes.push_back(PlacedBox{Rect{0, y, body.w / 4, rule}, rule_color});
+    const ShownText& other = shown[1];
+    Block first = LanguageBlock(*lead.text, lead.right_to_left, slide.theme, px, body.w, m);
+    Block second = LanguageBlock(*other.text, other.right_to_left, slide.theme, px, body.w, m);
+    int first_h = first.height;
+    Append(all, std::move(first), 0, 0);
+    y = first_h + lh / 2;
+    // The divider starts where the lead language's lines start.
+    int rule_x = lead.right_to_left ? body.w - body.w / 4 : 0;
+    all.boxes.push_back(PlacedBox{Rect{rule_x, y, body.w / 4, rule}, rule_color});
     y += rule + lh / 2;
-    int en_h = en.height;
-    Append(all, std::move(en), 0, y);
-    y += en_h;
+    int second_h = second.height;
+    Append(all, std::move(second), 0, y);
+    y += second_h;
   }
   if (!slide.shared.empty()) {
     y += lh * 2 / 3;
@@ -228,11 +254,12 @@ struct Fit {
 // Largest px in [floor_px, max_px] whose block fits the body, preferring sizes
 // that split no word. Height grows with px almost always; a final downward
 // walk covers the rare size where it does not.
-std::optional<Fit> FitSlide(const Slide& slide, const SlideView& view, const Rect& body,
-                            bool side_by_side, int floor_px, int max_px, TextMeasurer& m) {
+std::optional<Fit> FitSlide(const Slide& slide, const std::vector<ShownText>& shown,
+                            const Rect& body, bool side_by_side, int floor_px, int max_px,
+                            TextMeasurer& m) {
   for (bool allow_split : {false, true}) {
     auto fits = [&](int px, Block* out) {
-      Block b = SlideBlock(slide, view, px, body, side_by_side, m);
+      Block b = SlideBlock(slide, shown, px, body, side_by_side, m);
       bool ok = b.height <= body.h && !b.too_wide && (allow_split || !b.broke_word);
       if (ok && out) *out = std::move(b);
       return ok;
@@ -262,8 +289,10 @@ struct Band {
   int hotline_px = 0;
 };
 
-Result<Band> LayoutBand(const Bundle& bundle, const Theme& theme, const Rect& safe, int shorter,
-                        bool enforce_floors, TextMeasurer& m) {
+// labels: the band's label in each language on screen (one or two, distinct).
+Result<Band> LayoutBand(const Bundle& bundle, const std::vector<std::string>& labels,
+                        const Theme& theme, const Rect& safe, int shorter, bool enforce_floors,
+                        TextMeasurer& m) {
   Band band;
   // A portrait panel has height to spare and too little width for the label
   // on one line, so its band is taller and carries the label on two lines.
@@ -297,16 +326,25 @@ Result<Band> LayoutBand(const Bundle& bundle, const Theme& theme, const Rect& sa
   };
   int body_floor = Round(shorter * kBodyFloor);
   const Contact& c = bundle.contact;
-  // The label in both languages on one line where it fits above the floor,
-  // else one line per language: both always, at the same size.
-  std::vector<std::vector<Line>> variants = {
-      {{c.label_fr + "  \xC2\xB7  " + c.label_en, FontFace::kRegular, kBandLabel, body_floor},
-       {c.hotline, FontFace::kBold, kBandHotline, Round(shorter * kHotlineFloor)},
-       {c.email, FontFace::kBold, kBandEmail, body_floor}},
-      {{c.label_fr, FontFace::kRegular, kBandLabel * 0.8, body_floor},
-       {c.label_en, FontFace::kRegular, kBandLabel * 0.8, body_floor},
-       {c.hotline, FontFace::kBold, kBandHotline * 0.9, Round(shorter * kHotlineFloor)},
-       {c.email, FontFace::kBold, kBandEmail * 0.9, body_floor}}};
+  const Line hotline{c.hotline, FontFace::kBold, kBandHotline, Round(shorter * kHotlineFloor)};
+  const Line email{c.email, FontFace::kBold, kBandEmail, body_floor};
+  std::vector<std::vector<Line>> variants;
+  if (labels.size() == 2) {
+    // A pair's label in both languages on one line where it fits above the
+    // floor, else one line per language: both always, at the same size.
+    variants = {
+        {{labels[0] + "  \xC2\xB7  " + labels[1], FontFace::kRegular, kBandLabel, body_floor},
+         hotline,
+         email},
+        {{labels[0], FontFace::kRegular, kBandLabel * 0.8, body_floor},
+         {labels[1], FontFace::kRegular, kBandLabel * 0.8, body_floor},
+         {c.hotline, FontFace::kBold, kBandHotline * 0.9, hotline.min_px},
+         {c.email, FontFace::kBold, kBandEmail * 0.9, body_floor}}};
+  } else if (labels.size() == 1) {
+    variants = {{{labels[0], FontFace::kRegular, kBandLabel, body_floor}, hotline, email}};
+  } else {
+    variants = {{hotline, email}};
+  }
   std::vector<Line> lines;
   std::vector<int> px;
   std::string problem;
@@ -375,10 +413,33 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
                            " is too small");
   }
   const Slide& slide = bundle.slides[view.slide_index];
-  std::string where =
-      "slide \"" + slide.id + "\"" +
-      (view.bilingual ? "" : std::string(" (") + LanguageCode(view.language) + ")") + " at " +
-      std::to_string(width) + "x" + std::to_string(height);
+  std::vector<std::string> tags = view.languages;
+  if (tags.empty()) {
+    for (const auto& [tag, text] : slide.texts) {
+      if (tags.size() < 2) tags.push_back(tag);
+    }
+  }
+  std::string where = "slide \"" + slide.id + "\" (";
+  for (size_t i = 0; i < tags.size(); ++i) where += (i > 0 ? "+" : "") + tags[i];
+  where += ") at " + std::to_string(width) + "x" + std::to_string(height);
+  if (tags.empty() || tags.size() > 2) {
+    return Status::Invalid(where + ": a view shows one or two languages, not " +
+                           std::to_string(tags.size()));
+  }
+  std::vector<ShownText> shown;
+  std::vector<std::string> labels;
+  for (const auto& tag : tags) {
+    const SlideText* text = slide.text(tag);
+    if (text == nullptr) return Status::Invalid(where + ": the slide has no \"" + tag + "\" text");
+    shown.push_back(ShownText{tag, text, IsRightToLeft(tag)});
+    // The band speaks the languages on screen; a language without a label
+    // gets the bundle's first, said once.
+    const std::string& label = bundle.contact.LabelFor(tag);
+    if (!label.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
+      labels.push_back(label);
+    }
+  }
+  const bool pair = shown.size() == 2;
   int shorter = std::min(width, height);
   int mx = Round(width * options.margin_percent / 100.0);
   int my = Round(height * options.margin_percent / 100.0);
@@ -389,8 +450,8 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
   frame.background = slide.theme.background;
   frame.safe_area = Rect{mx, my, width - 2 * mx, height - 2 * my};
 
-  auto band =
-      LayoutBand(bundle, slide.theme, frame.safe_area, shorter, options.enforce_floors, measurer);
+  auto band = LayoutBand(bundle, labels, slide.theme, frame.safe_area, shorter,
+                         options.enforce_floors, measurer);
   if (!band.ok()) {
     // Not the slide's fault: the band is the same on every slide.
     return band.status().WithContext("the help band at " + std::to_string(width) + "x" +
@@ -408,12 +469,12 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
   int floor_px = options.enforce_floors ? Round(shorter * kBodyFloor) : 1;
   int max_px = std::max(floor_px, Round(shorter * kBodyMax));
 
-  // Bilingual slides try both arrangements and keep the one with larger text.
+  // A pair tries both arrangements and keeps the one with larger text.
   std::optional<Fit> best;
   for (bool side_by_side : {true, false}) {
-    if (!view.bilingual && !side_by_side) continue;
+    if (!pair && !side_by_side) continue;
     int limit = max_px;
-    if (view.bilingual && side_by_side) {
+    if (pair && side_by_side) {
       // Columns narrower than about 30 characters read badly (a word or two
       // a line on a portrait panel): cap the size so each column keeps
       // kMinColumnEms, and drop columns if that falls below the floor.
@@ -421,12 +482,12 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
       limit = std::min(max_px, static_cast<int>(column / kMinColumnEms));
       if (limit < floor_px) continue;
     }
-    auto fit = FitSlide(slide, view, body, side_by_side, floor_px, limit, measurer);
+    auto fit = FitSlide(slide, shown, body, side_by_side, floor_px, limit, measurer);
     if (fit && (!best || fit->px > best->px ||
                 (fit->px == best->px && best->block.broke_word && !fit->block.broke_word))) {
       best = std::move(fit);
     }
-    if (!view.bilingual) break;
+    if (!pair) break;
   }
   if (!best) {
     return Status::Invalid(where + ": the text does not fit the " + std::to_string(body.w) + "x" +

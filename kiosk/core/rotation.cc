@@ -4,17 +4,20 @@
 
 namespace kiosk {
 
-std::vector<TimedView> BuildCycle(const Bundle& bundle, LanguageLayout layout,
-                                  const std::vector<size_t>& skip) {
+std::vector<TimedView> BuildCycle(const Bundle& bundle,
+                                  const std::vector<std::string>& unit_languages,
+                                  LanguageLayout layout, const std::vector<size_t>& skip) {
   std::vector<TimedView> cycle;
   for (size_t i = 0; i < bundle.slides.size(); ++i) {
     if (std::find(skip.begin(), skip.end(), i) != skip.end()) continue;
-    Millis d = bundle.slides[i].duration;
+    const Slide& slide = bundle.slides[i];
+    std::vector<std::string> shown = LanguagesShown(slide, unit_languages);
     if (layout == LanguageLayout::kBilingual) {
-      cycle.push_back(TimedView{SlideView{i, true, Language::kFrench}, d});
+      if (shown.size() > 2) shown.resize(2);
+      cycle.push_back(TimedView{SlideView{i, std::move(shown)}, slide.duration});
     } else {
-      for (Language language : kLanguages) {
-        cycle.push_back(TimedView{SlideView{i, false, language}, d});
+      for (auto& tag : shown) {
+        cycle.push_back(TimedView{SlideView{i, {std::move(tag)}}, slide.duration});
       }
     }
   }

@@ -8,6 +8,7 @@
 // Units: Millis of Clock::Monotonic(). Not thread-safe: the render thread owns it.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "kiosk/core/clock.h"
@@ -21,11 +22,15 @@ struct TimedView {
   Millis duration{0};
 };
 
-// The cycle for a bundle: bilingual shows each slide once; alternate shows
-// each slide in French then in English, each for the slide's full duration.
-// Slides whose index is in skip are left out (they failed layout).
-std::vector<TimedView> BuildCycle(const Bundle& bundle, LanguageLayout layout,
-                                  const std::vector<size_t>& skip = {});
+// The cycle for a bundle on a unit whose languages are unit_languages (its
+// order): each slide in the languages LanguagesShown (content.h) picks.
+// kBilingual shows each slide once, with its first two languages shown
+// together (or its only one alone); kAlternate shows each slide once per
+// language shown, in that order, each for the slide's full duration. Slides
+// whose index is in skip are left out (they failed layout).
+std::vector<TimedView> BuildCycle(const Bundle& bundle,
+                                  const std::vector<std::string>& unit_languages,
+                                  LanguageLayout layout, const std::vector<size_t>& skip = {});
 
 class Rotation {
  public:

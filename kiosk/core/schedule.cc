@@ -183,17 +183,17 @@ std::optional<int64_t> NextChangeAfter(const Bundle& bundle, int64_t unix_second
 Slide BuiltinHelpSlide(const Theme& theme) {
   Slide slide;
   slide.id = "builtin-help";
-  slide.fr.title = "Besoin d’aide ?";
   // Only what the police service's page says (content/slides.json's help
   // slide says the same): no promise the page does not make.
-  slide.fr.body = {
-      "Si vous, ou une personne que vous connaissez, êtes pris dans la traite de personnes et "
-      "voulez en sortir, appelez la ligne ci-dessous, où que vous soyez au Canada. Nous pouvons "
-      "vous aider."};
-  slide.en.title = "Need help?";
-  slide.en.body = {
-      "If you, or someone you know, are caught in human trafficking and want to get out, call "
-      "the line below from anywhere in Canada. We can help."};
+  slide.SetText("fr", SlideText{"Besoin d’aide ?",
+                                {"Si vous, ou une personne que vous connaissez, êtes pris dans la "
+                                 "traite de personnes et voulez en sortir, appelez la ligne "
+                                 "ci-dessous, où que vous soyez au Canada. Nous pouvons vous "
+                                 "aider."}});
+  slide.SetText("en", SlideText{"Need help?",
+                                {"If you, or someone you know, are caught in human trafficking "
+                                 "and want to get out, call the line below from anywhere in "
+                                 "Canada. We can help."}});
   slide.theme = theme;
   slide.duration = ReadingTime(slide);
   return slide;

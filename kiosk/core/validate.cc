@@ -6,7 +6,6 @@
 
 #include "kiosk/core/contact_mentions.h"
 #include "kiosk/core/layout.h"
-#include "kiosk/core/rotation.h"
 
 namespace kiosk {
 namespace {
@@ -45,7 +44,88 @@ void CheckContrast(const std::string& where, const Theme& theme,
   }
 }
 
+// "U+1403, U+140A".
+std::string CodePoints(const std::u32string& characters) {
+  std::string out;
+  for (char32_t c : characters) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
+    if (!out.empty()) out += ", ";
+    out += buf;
+  }
+  return out;
+}
+
+// Every text a frame can show, drawn with the face it is drawn in: a
+// character no font has would show as an empty box.
+void CheckDrawable(const Bundle& bundle, TextMeasurer& measurer,
+                   std::vector<std::string>& problems) {
+  auto check = [&](const std::string& where, const std::string& text, FontFace face) {
+    std::u32string missing = measurer.Undrawable(text, face);
+    if (missing.empty()) return;
+    problems.push_back(where + ": no font of the player can draw " + CodePoints(missing) +
+                       " (it would show as an empty box); use other characters or ask for "
+                       "a font that has them");
+  };
+  for (const auto& [tag, label] : bundle.contact.labels) {
+    check("contact.label." + tag, label, FontFace::kRegular);
+  }
+  for (const auto& slide : bundle.slides) {
+    const std::string name = "slide \"" + slide.id + "\" (";
+    for (const auto& [tag, text] : slide.texts) {
+      check(name + tag + ", title)", text.title, FontFace::kBold);
+      for (size_t i = 0; i < text.body.size(); ++i) {
+        check(name + tag + ", body[" + std::to_string(i) + "])", text.body[i], FontFace::kRegular);
+      }
+    }
+    for (size_t i = 0; i < slide.shared.size(); ++i) {
+      check(name + "shared[" + std::to_string(i) + "])", slide.shared[i], FontFace::kRegular);
+    }
+  }
+}
+
+// The views a unit may show of a slide, whatever its languages setting:
+// each language alone (alternate) and each two together (a pair; which one
+// leads changes the order, not the space they need).
+std::vector<SlideView> EveryView(const Bundle& bundle) {
+  std::vector<SlideView> views;
+  for (size_t i = 0; i < bundle.slides.size(); ++i) {
+    const SlideTexts& texts = bundle.slides[i].texts;
+    for (size_t a = 0; a < texts.size(); ++a) {
+      for (size_t b = a + 1; b < texts.size(); ++b) {
+        views.push_back(SlideView{i, {texts[a].first, texts[b].first}});
+      }
+    }
+    for (const auto& [tag, text] : texts) views.push_back(SlideView{i, {tag}});
+  }
+  return views;
+}
+
 }  // namespace
+
+std::vector<std::string> LanguageWarnings(const Bundle& bundle,
+                                          const std::vector<std::string>& unit_languages) {
+  std::vector<std::string> warnings;
+  for (const auto& slide : bundle.slides) {
+    std::vector<std::string> missing;
+    for (const auto& tag : unit_languages) {
+      if (slide.text(tag) == nullptr) missing.push_back(tag);
+    }
+    if (missing.empty()) continue;
+    std::string list, shown_list;
+    for (const auto& tag : missing) list += (list.empty() ? "\"" : ", \"") + tag + "\"";
+    for (const auto& tag : LanguagesShown(slide, unit_languages)) {
+      shown_list += (shown_list.empty() ? "" : ", ") + tag;
+    }
+    const bool none = missing.size() == unit_languages.size();
+    warnings.push_back(
+        "slide \"" + slide.id + "\" has no " + list + " text; " +
+        (none
+             ? "it has none of the languages, so units show it in its own (" + shown_list + ")"
+             : "units set to show it leave it out of that language (shown in " + shown_list + ")"));
+  }
+  return warnings;
+}
 
 double ContrastRatio(Color a, Color b) {
   double la = Luminance(a), lb = Luminance(b);
@@ -63,15 +143,14 @@ std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& meas
     if (!(slide.theme == bundle.theme))
       CheckContrast("slide \"" + slide.id + "\" theme", slide.theme, problems);
   }
-  for (LanguageLayout mode : {LanguageLayout::kBilingual, LanguageLayout::kAlternate}) {
-    for (const auto& timed : BuildCycle(bundle, mode)) {
-      for (const auto& size : sizes) {
-        auto frame = LayoutFrame(bundle, timed.view, size.width, size.height, measurer, options);
-        // The band's problems are the same on every slide: report each once.
-        if (!frame.ok() && std::find(problems.begin(), problems.end(), frame.status().message()) ==
-                               problems.end()) {
-          problems.push_back(frame.status().message());
-        }
+  CheckDrawable(bundle, measurer, problems);
+  for (const auto& view : EveryView(bundle)) {
+    for (const auto& size : sizes) {
+      auto frame = LayoutFrame(bundle, view, size.width, size.height, measurer, options);
+      // The band's problems are the same on many slides: report each once.
+      if (!frame.ok() &&
+          std::find(problems.begin(), problems.end(), frame.status().message()) == problems.end()) {
+        problems.push_back(frame.status().message());
       }
     }
   }

@@ -1,8 +1,9 @@
 // Everything `kiosk validate` checks beyond the schema: that the contact is
 // the unit's pinned one and every phone number and e-mail address in the text
-// is the contact or a declared one (contact_mentions.h), that every slide fits
-// every supported screen above the legibility floors, in both language
-// layouts, and that every colour pair meets WCAG AAA contrast (7:1).
+// is the contact or a declared one (contact_mentions.h), that the fonts can
+// draw every character of the text, that every slide fits every supported
+// screen above the legibility floors in each of its languages alone and in
+// each pair of them, and that every colour pair meets WCAG AAA contrast (7:1).
 #pragma once
 
 #include <string>
@@ -36,5 +37,11 @@ std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& meas
                                         const std::vector<ScreenSize>& sizes = kSupportedSizes,
                                         const LayoutOptions& options = {},
                                         const PinnedContact& pinned = BuiltinContact());
+
+// Warnings (the bundle stays valid) for a unit showing unit_languages: one
+// per slide lacking some of them, naming the slide and the missing tags, and
+// saying what the unit shows instead (LanguagesShown).
+std::vector<std::string> LanguageWarnings(const Bundle& bundle,
+                                          const std::vector<std::string>& unit_languages);
 
 }  // namespace kiosk

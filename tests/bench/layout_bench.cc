@@ -26,7 +26,8 @@ int main() {
   }
   std::printf("open fonts + parse built-in bundle: %.1f ms\n", Ms(Clock::now() - t0));
   for (const auto& size : kiosk::kSupportedSizes) {
-    auto cycle = kiosk::BuildCycle(*bundle, kiosk::LanguageLayout::kBilingual);
+    auto cycle =
+        kiosk::BuildCycle(*bundle, kiosk::kDefaultLanguages, kiosk::LanguageLayout::kBilingual);
     // Cold: a fresh FontSet, as at start-up (no cached widths).
     auto cold_fonts = kiosk::FontSet::Open(std::string(KIOSK_SOURCE_DIR) + "/fonts");
     auto start = Clock::now();

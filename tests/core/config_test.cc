@@ -29,6 +29,7 @@ std::string Only(const std::vector<std::string>& messages, const std::string& pa
 // A config unlike the defaults in every field, as a unit's last good one.
 Config LastGood() {
   Config c;
+  c.display.languages = {"iu", "en"};
   c.display.layout = LanguageLayout::kAlternate;
   c.display.rotation_degrees = 90;
   c.display.width = 1280;
@@ -63,7 +64,8 @@ TEST_CASE("an empty config object means every default") {
 
 TEST_CASE("every documented field is read") {
   auto c = ParseConfig(R"({
-    "display": {"layout": "alternate", "rotation": 270, "size": "1080x1920",
+    "display": {"languages": ["iu", "fr", "en"], "layout": "alternate", "rotation": 270,
+                "size": "1080x1920",
                 "crossfade_ms": 0, "margin_percent": 3.5},
     "updates": {"url": "https://signs.example.org/lobby", "poll_interval_s": 60,
                 "trusted_keys": ["RWQabc"], "pinned_ca_file": "/etc/kiosk/ca.pem",
@@ -76,6 +78,7 @@ TEST_CASE("every documented field is read") {
   CHECK(c.problems == std::vector<std::string>{});
   CHECK(c.warnings == std::vector<std::string>{});
   const Config& k = c.config;
+  CHECK(k.display.languages == std::vector<std::string>{"iu", "fr", "en"});
   CHECK(k.display.layout == LanguageLayout::kAlternate);
   CHECK(k.display.rotation_degrees == 270);
   CHECK(k.display.width == 1080);
@@ -170,7 +173,7 @@ TEST_CASE("a field of the wrong type keeps its fallback and names what was expec
              "$.display.size: expected \"WIDTHxHEIGHT\" with each side from 64 to "
              "8192, got \"big\"; keeping \"1280x720\"") != "");
   CHECK(Only(c.problems,
-             "$.display.layout: expected one of \"bilingual\", \"alternate\", got an "
+             "$.display.layout: expected one of \"bilingual\", \"pair\", \"alternate\", got an "
              "integer; keeping \"alternate\"") != "");
   CHECK(Only(c.problems,
              "$.updates.poll_interval_s: expected an integer from 10 to 604800, got "
@@ -187,6 +190,47 @@ TEST_CASE("a field of the wrong type keeps its fallback and names what was expec
   CHECK(Only(c.problems,
              "$.state_dir: expected a string, got an array; keeping "
              "\"/srv/kiosk-state\"") != "");
+}
+
+TEST_CASE(
+    "display.languages: tags in the unit's order; bad ones dropped, none left keeps the last") {
+  auto c =
+      ParseConfig(R"({"display": {"languages": ["ar", "fr-CA", "sr-Latn"], "layout": "pair"}})",
+                  "k.json", LastGood());
+  CHECK(c.problems == std::vector<std::string>{});
+  CHECK(c.config.display.languages == std::vector<std::string>{"ar", "fr-CA", "sr-Latn"});
+  CHECK(c.config.display.layout == LanguageLayout::kBilingual);
+  CHECK(ParseConfig("{}", "k.json", LastGood()).config.display.languages == kDefaultLanguages);
+
+  auto some = ParseConfig(R"({"display": {"languages": ["iu", "FR", 3, "iu", "en", "e"]}})",
+                          "k.json", LastGood());
+  CHECK(some.config.display.languages == std::vector<std::string>{"iu", "en"});
+  CHECK(some.problems ==
+        std::vector<std::string>{
+            "k.json: $.display.languages[1]: expected a language tag such as \"fr\", \"iu\" or "
+            "\"sr-Latn\", got \"FR\"; ignored",
+            "k.json: $.display.languages[2]: expected a language tag such as \"fr\", \"iu\" or "
+            "\"sr-Latn\", got an integer; ignored",
+            "k.json: $.display.languages[3]: expected each language once, got \"iu\" again; "
+            "ignored",
+            "k.json: $.display.languages[5]: expected a language tag such as \"fr\", \"iu\" or "
+            "\"sr-Latn\", got \"e\"; ignored"});
+
+  Config good = LastGood();
+  good.display.languages = {"ar", "en"};
+  auto none = ParseConfig(R"({"display": {"languages": ["english"]}})", "k.json", good);
+  CHECK(none.config.display.languages == good.display.languages);
+  CHECK(Only(none.problems,
+             "k.json: $.display.languages: expected at least one language tag; keeping "
+             "[\"ar\",\"en\"]") != "");
+  auto empty = ParseConfig(R"({"display": {"languages": []}})", "k.json", good);
+  CHECK(empty.config.display.languages == good.display.languages);
+  CHECK(empty.problems.size() == 1);
+  auto not_list = ParseConfig(R"({"display": {"languages": "fr,en"}})", "k.json", good);
+  CHECK(not_list.config.display.languages == good.display.languages);
+  CHECK(Only(not_list.problems,
+             "k.json: $.display.languages: expected a list of language tags such as [\"fr\", "
+             "\"en\", \"iu\"], got a string; keeping [\"ar\",\"en\"]") != "");
 }
 
 TEST_CASE("a list with one bad element keeps its other elements") {

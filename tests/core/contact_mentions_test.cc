@@ -20,11 +20,12 @@ std::vector<std::string> Found(const std::string& text) {
 
 Bundle WithBody(std::vector<std::string> fr_body, std::vector<std::string> en_body) {
   Bundle b;
-  b.contact = Contact{"1-800-292-1168", "HumanTrafficking@ottawapolice.ca", "Aide", "Help"};
+  b.contact = Contact{
+      "1-800-292-1168", "HumanTrafficking@ottawapolice.ca", {{"fr", "Aide"}, {"en", "Help"}}};
   Slide s;
   s.id = "help";
-  s.fr = SlideText{"Vous voulez en sortir ?", std::move(fr_body)};
-  s.en = SlideText{"Want to get out?", std::move(en_body)};
+  s.SetText("fr", SlideText{"Vous voulez en sortir ?", std::move(fr_body)});
+  s.SetText("en", SlideText{"Want to get out?", std::move(en_body)});
   s.duration = Millis(10'000);
   b.slides.push_back(s);
   return b;
@@ -115,10 +116,10 @@ TEST_CASE("contact mentions: a one-digit typo is named with its slide, language 
 
 TEST_CASE("contact mentions: titles, shared lines and the band's labels are checked too") {
   Bundle b = WithBody({}, {});
-  b.slides[0].en.title = "Call 613-236-1223";
+  b.slides[0].text("en")->title = "Call 613-236-1223";
   b.slides[0].shared = {"CORATH", "Voice Found 613 555 0100"};
-  b.contact.label_fr = "Besoin d’aide ? 1-800-292-1169";
-  b.contact.label_en = "Write to help@example.org";
+  b.contact.labels = {{"fr", "Besoin d’aide ? 1-800-292-1169"},
+                      {"en", "Write to help@example.org"}};
   auto problems = CheckContactMentions(b);
   CHECK(problems.size() == 4);
   CHECK(Has(problems, R"(contact.label.fr: "1-800-292-1169" is neither the hotline )"
@@ -143,7 +144,7 @@ TEST_CASE("contact mentions: the hotline in any form and declared numbers are ac
   b.contact.other_contacts = {"613-236-1222", "partner@example.org"};
   CHECK(CheckContactMentions(b).empty());
   // A declared number covers that number only: a typo in it is still caught.
-  b.slides[0].en.body[0] = "Dial (613) 236-1221";
+  b.slides[0].text("en")->body[0] = "Dial (613) 236-1221";
   CHECK(CheckContactMentions(b) ==
         std::vector<std::string>{
             R"(slide "help" (en, body[0]): "(613) 236-1221" is neither the hotline )"
@@ -202,7 +203,7 @@ TEST_CASE("validate: the contact checks come first and use the pinned contact") 
   auto problems = ValidateBundle(b, m, {{1920, 1080}});
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].find(R"(slide "help" (fr, body[0]): "1-800-292-1169")") == 0);
-  b.slides[0].fr.body[0] = "Composez le 1-800-292-1168.";
+  b.slides[0].text("fr")->body[0] = "Composez le 1-800-292-1168.";
   CHECK(ValidateBundle(b, m, {{1920, 1080}}).empty());
   PinnedContact other{"1-800-555-0100", "HumanTrafficking@ottawapolice.ca"};
   problems = ValidateBundle(b, m, {{1920, 1080}}, {}, other);

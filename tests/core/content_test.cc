@@ -33,8 +33,10 @@ TEST_CASE("the built-in bundle parses and has the hotline, e-mail and both langu
   CHECK(b->contact.QrPayload() == "tel:+18002921168");
   CHECK(b->slides.size() >= 10);
   for (const auto& s : b->slides) {
-    CHECK_FALSE(s.fr.title.empty());
-    CHECK_FALSE(s.en.title.empty());
+    REQUIRE(s.text("fr") != nullptr);
+    REQUIRE(s.text("en") != nullptr);
+    CHECK_FALSE(s.text("fr")->title.empty());
+    CHECK_FALSE(s.text("en")->title.empty());
     CHECK(s.duration >= kMinimumSlideDuration);
   }
 }
@@ -49,14 +51,14 @@ TEST_CASE("a minimal bundle parses with the default theme") {
 
 TEST_CASE("reading time grows with the longer language and is capped") {
   Slide s;
-  s.fr.title = "titre";
-  s.en.title = "title";
+  s.SetText("fr", SlideText{"titre", {}});
+  s.SetText("en", SlideText{"title", {}});
   std::string words;
   for (int i = 0; i < 40; ++i) words += "word ";
-  s.en.body = {words};  // 41 words in English, 1 in French
+  s.text("en")->body = {words};  // 41 words in English, 1 in French
   // 41 words at 100 words a minute = 24.6 s, plus the 3 s settle time.
   CHECK(ReadingTime(s) == Millis(27600));
-  for (int i = 0; i < 5; ++i) s.en.body.push_back(words);
+  for (int i = 0; i < 5; ++i) s.text("en")->body.push_back(words);
   CHECK(ReadingTime(s) == kMaximumDerivedDuration);
 }
 
@@ -89,13 +91,23 @@ TEST_CASE("schema errors name the file, the JSON path and what was expected") {
     CHECK(Mentions(b.status(), "$.contact.hotline: expected a North American number"));
     CHECK(Mentions(b.status(), "$.contact.email: expected an e-mail address"));
   }
-  SUBCASE("band label missing in a language") {
+  SUBCASE("band label in no language, or under a bad tag, or not text") {
     std::string text = R"({"format": 1, "name": "t",
-      "contact": {"hotline": "1-800-292-1168", "email": "a@b.ca", "label": {"fr": "Aide"}},
+      "contact": {"hotline": "1-800-292-1168", "email": "a@b.ca", "label": {}},
       "slides": [{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"}}]})";
     auto b = ParseBundle(text, "s.json");
     REQUIRE_FALSE(b.ok());
-    CHECK(Mentions(b.status(), "$.contact.label.en: required field is missing"));
+    CHECK(
+        Mentions(b.status(), "s.json: $.contact.label: expected a label in at least one language"));
+    std::string bad = R"({"format": 1, "name": "t",
+      "contact": {"hotline": "1-800-292-1168", "email": "a@b.ca",
+                  "label": {"French": "Aide", "en": 3}},
+      "slides": [{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"}}]})";
+    auto c = ParseBundle(bad, "s.json");
+    REQUIRE_FALSE(c.ok());
+    CHECK(Mentions(c.status(),
+                   "s.json: $.contact.label.French: expected a language tag such as \"fr\""));
+    CHECK(Mentions(c.status(), "s.json: $.contact.label.en: expected a string, got an integer"));
   }
   SUBCASE("bad colour") {
     auto b = ParseBundle(Minimal(kOneSlide, R"("theme": {"text": "white"},)"), "s.json");
@@ -133,6 +145,84 @@ TEST_CASE("schema errors name the file, the JSON path and what was expected") {
   }
 }
 
+TEST_CASE("the text form carries any languages, in the file's order") {
+  std::string text = R"({"format": 1, "name": "t",
+    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
+                "label": {"iu": "ᐃᑲᔪᕐᓂᖅ", "fr": "Aide", "ar": "مساعدة"}},
+    "slides": [{"id": "a", "text": {
+        "fr": {"title": "Bonjour", "body": ["Un deux trois."]},
+        "iu": {"title": "ᐊᐃ"},
+        "ar": {"title": "مرحبا", "body": ["واحد اثنان ثلاثة أربعة خمسة."]},
+        "sr-Latn": {"title": "Zdravo"}}}]})";
+  auto parsed = ParseBundle(text, "s.json");
+  REQUIRE_MESSAGE(parsed.ok(), parsed.status().message());
+  const Slide& slide = parsed->slides[0];
+  std::vector<std::string> tags;
+  for (const auto& [tag, t] : slide.texts) tags.push_back(tag);
+  // The file's order, not the alphabet's.
+  CHECK(tags == std::vector<std::string>{"fr", "iu", "ar", "sr-Latn"});
+  REQUIRE(slide.text("ar") != nullptr);
+  CHECK(slide.text("ar")->body.size() == 1);
+  CHECK(slide.text("en") == nullptr);
+  std::vector<std::string> label_tags;
+  for (const auto& [tag, label] : parsed->contact.labels) label_tags.push_back(tag);
+  CHECK(label_tags == std::vector<std::string>{"iu", "fr", "ar"});
+  CHECK(parsed->contact.LabelFor("ar") == "مساعدة");
+  // A language without a label gets the bundle's first.
+  CHECK(parsed->contact.LabelFor("sr-Latn") == "ᐃᑲᔪᕐᓂᖅ");
+}
+
+TEST_CASE("the older fr/en form still reads; mixing both forms or bad tags are errors") {
+  auto legacy = ParseBundle(Minimal(kOneSlide), "s.json");
+  REQUIRE_MESSAGE(legacy.ok(), legacy.status().message());
+  std::vector<std::string> tags;
+  for (const auto& [tag, t] : legacy->slides[0].texts) tags.push_back(tag);
+  CHECK(tags == std::vector<std::string>{"fr", "en"});
+  CHECK(legacy->slides[0].text("en")->title == "Hello");
+  CHECK(legacy->slides[0].text("fr")->body == std::vector<std::string>{"Un deux trois."});
+
+  auto both = ParseBundle(Minimal(R"([{"id": "a", "fr": {"title": "x"}, "en": {"title": "y"},
+                   "text": {"iu": {"title": "z"}}}])"),
+                          "c/slides.json");
+  REQUIRE_FALSE(both.ok());
+  CHECK(Mentions(both.status(), "c/slides.json: $.slides[0]: expected either \"text\""));
+  CHECK_FALSE(Mentions(both.status(), "unknown field"));
+
+  for (const char* bad :
+       {"FR", "f", "fran\u00e7ais", "fr_CA", "fr-", "fr-C", "fr-toolongtag", "abcd"}) {
+    CAPTURE(bad);
+    auto b = ParseBundle(
+        Minimal(std::string(R"([{"id": "a", "text": {")") + bad + R"(": {"title": "x"}}}])"),
+        "s.json");
+    REQUIRE_FALSE(b.ok());
+    CHECK(Mentions(b.status(), "s.json: $.slides[0].text."));
+    CHECK(Mentions(b.status(), "expected a language tag such as"));
+  }
+  auto empty = ParseBundle(Minimal(R"([{"id": "a", "text": {}}])"), "s.json");
+  REQUIRE_FALSE(empty.ok());
+  CHECK(Mentions(empty.status(), "$.slides[0].text: expected the slide's words in at least one"));
+  auto none = ParseBundle(Minimal(R"([{"id": "a"}])"), "s.json");
+  REQUIRE_FALSE(none.ok());
+  CHECK(Mentions(none.status(), "$.slides[0].text: required field is missing"));
+  auto bad_words =
+      ParseBundle(Minimal(R"([{"id": "a", "text": {"iu": {"title": ""}, "ar": 3}}])"), "s.json");
+  REQUIRE_FALSE(bad_words.ok());
+  CHECK(Mentions(bad_words.status(), "$.slides[0].text.iu.title: expected text"));
+  CHECK(Mentions(bad_words.status(), "$.slides[0].text.ar: expected an object, got an integer"));
+}
+
+TEST_CASE("reading time follows the longest of any number of languages") {
+  Slide s;
+  s.SetText("fr", SlideText{"titre", {}});
+  s.SetText("en", SlideText{"title", {}});
+  const Millis two = ReadingTime(s);
+  std::string words;
+  for (int i = 0; i < 40; ++i) words += "word ";
+  s.SetText("iu", SlideText{"title", {words}});
+  CHECK(ReadingTime(s) == Millis(27600));
+  CHECK(ReadingTime(s) > two);
+}
+
 TEST_CASE("a missing slides.json is NotFound naming the path") {
   auto b = LoadBundleDir("/nonexistent/bundle");
   REQUIRE_FALSE(b.ok());
@@ -145,7 +235,7 @@ TEST_CASE("colours and QR payloads") {
   CHECK_FALSE(ParseColor("#0B1F3"));
   CHECK_FALSE(ParseColor("0B1F33A"));
   CHECK_FALSE(ParseColor("#GG0000"));
-  Contact local{"613-236-1222", "a@b.ca", "", ""};
+  Contact local{"613-236-1222", "a@b.ca", {}};
   CHECK(local.QrPayload() == "tel:+16132361222");
 }
 

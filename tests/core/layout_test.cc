@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "fake_measurer.h"
+#include "kiosk/core/language.h"
 #include "kiosk/core/validate.h"
 
 namespace kiosk {
@@ -10,11 +13,12 @@ namespace {
 
 Bundle OneSlide(std::vector<std::string> fr_body, std::vector<std::string> en_body) {
   Bundle b;
-  b.contact = Contact{"1-800-292-1168", "HumanTrafficking@ottawapolice.ca", "Aide", "Help"};
+  b.contact = Contact{
+      "1-800-292-1168", "HumanTrafficking@ottawapolice.ca", {{"fr", "Aide"}, {"en", "Help"}}};
   Slide s;
   s.id = "t";
-  s.fr = SlideText{"Titre", std::move(fr_body)};
-  s.en = SlideText{"Title", std::move(en_body)};
+  s.SetText("fr", SlideText{"Titre", std::move(fr_body)});
+  s.SetText("en", SlideText{"Title", std::move(en_body)});
   s.duration = Millis(10'000);
   b.slides.push_back(s);
   return b;
@@ -30,6 +34,57 @@ void CheckInvariants(const FrameLayout& f, int w, int h) {
   int shorter = std::min(w, h);
   CHECK(f.hotline_px >= static_cast<int>(shorter * kHotlineFloor));
   CHECK(f.body_px >= static_cast<int>(shorter * kBodyFloor));
+}
+
+// Arabic script starts with a byte from 0xD8 to 0xDB in UTF-8.
+bool IsArabic(const std::string& text) {
+  return !text.empty() && static_cast<unsigned char>(text[0]) >= 0xD8 &&
+         static_cast<unsigned char>(text[0]) <= 0xDB;
+}
+
+// An English and Arabic slide whose band label is English only, so every
+// Arabic line on a frame is the slide's.
+Bundle EnglishArabic() {
+  Bundle b;
+  b.contact = Contact{"1-800-292-1168", "HumanTrafficking@ottawapolice.ca", {{"en", "Help"}}};
+  Slide s;
+  s.id = "rtl";
+  s.SetText("en", SlideText{"Want to get out?",
+                            {"If you are caught in human trafficking, call us. We can help.",
+                             "Anywhere in Canada."}});
+  s.SetText("ar", SlideText{"هل تريد الخروج؟",
+                            {"إذا كنت عالقا في الاتجار بالبشر، اتصل بنا. يمكننا المساعدة.",
+                             "في أي مكان في كندا."}});
+  s.shared = {"CORATH", "Windrose"};
+  s.duration = Millis(10'000);
+  b.slides.push_back(s);
+  return b;
+}
+
+struct Sides {
+  std::vector<Rect> arabic, english;
+};
+
+Sides SlideLines(const FrameLayout& f, const Bundle& b) {
+  Sides sides;
+  const SlideText& en = *b.slides[0].text("en");
+  for (const auto& t : f.texts) {
+    if (IsArabic(t.text)) sides.arabic.push_back(t.box);
+    // English lines of the slide: words of its title or body.
+    bool english = en.title.find(t.text) != std::string::npos;
+    for (const auto& p : en.body) english |= p.find(t.text) != std::string::npos;
+    if (english && !t.text.empty()) sides.english.push_back(t.box);
+  }
+  return sides;
+}
+
+bool SideBySide(const Sides& s) {
+  for (const auto& a : s.arabic) {
+    for (const auto& e : s.english) {
+      if (a.y < e.bottom() && e.y < a.bottom()) return true;  // on the same band of height
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -84,7 +139,7 @@ TEST_CASE("text that cannot fit at the floor is an error naming the slide, not d
   for (int i = 0; i < 900; ++i) para += "mot ";
   auto f = LayoutFrame(OneSlide({para}, {para}), SlideView{}, 1280, 720, m);
   REQUIRE_FALSE(f.ok());
-  CHECK(f.status().message().find("slide \"t\" at 1280x720: the text does not fit") !=
+  CHECK(f.status().message().find("slide \"t\" (fr+en) at 1280x720: the text does not fit") !=
         std::string::npos);
   CHECK(f.status().message().find("legibility floor (18 px)") != std::string::npos);
   // The player's last resort still lays it out, below the floor.
@@ -104,9 +159,9 @@ TEST_CASE("every supported size and orientation keeps everything in the safe are
   for (const auto& size : kSupportedSizes) {
     CAPTURE(size.width);
     CAPTURE(size.height);
-    for (bool bilingual : {true, false}) {
-      auto f =
-          LayoutFrame(b, SlideView{0, bilingual, Language::kEnglish}, size.width, size.height, m);
+    for (const std::vector<std::string>& languages :
+         {std::vector<std::string>{"fr", "en"}, std::vector<std::string>{"en"}}) {
+      auto f = LayoutFrame(b, SlideView{0, languages}, size.width, size.height, m);
       REQUIRE_MESSAGE(f.ok(), f.status().message());
       CheckInvariants(*f, size.width, size.height);
       // The band carries the hotline and the e-mail on every frame.
@@ -126,8 +181,7 @@ TEST_CASE("every supported size and orientation keeps everything in the safe are
 
 TEST_CASE("alternate views show one language only") {
   MonospaceMeasurer m;
-  auto f = LayoutFrame(OneSlide({"Bonjour."}, {"Hello."}), SlideView{0, false, Language::kEnglish},
-                       1920, 1080, m);
+  auto f = LayoutFrame(OneSlide({"Bonjour."}, {"Hello."}), SlideView{0, {"en"}}, 1920, 1080, m);
   REQUIRE(f.ok());
   bool french = false, english = false;
   for (const auto& t : f->texts) {
@@ -162,6 +216,220 @@ TEST_CASE("a valid bundle validates clean; a too-long one names each slide and s
   auto problems = ValidateBundle(OneSlide({para}, {para}), m);
   REQUIRE_FALSE(problems.empty());
   for (const auto& p : problems) CHECK(p.find("slide \"t\"") == 0);
+}
+
+TEST_CASE("a right-to-left language alone: every line ends at the text area's right edge") {
+  MonospaceMeasurer m;
+  Bundle b = EnglishArabic();
+  for (const auto& size : kSupportedSizes) {
+    CAPTURE(size.width);
+    CAPTURE(size.height);
+    auto f = LayoutFrame(b, SlideView{0, {"ar"}}, size.width, size.height, m);
+    REQUIRE_MESSAGE(f.ok(), f.status().message());
+    CheckInvariants(*f, size.width, size.height);
+    Sides s = SlideLines(*f, b);
+    CHECK(s.english.empty());
+    REQUIRE(s.arabic.size() >= 3);
+    for (const auto& box : s.arabic) CHECK(box.right() == f->safe_area.right());
+    // Lines of different lengths: right-aligned, not merely full.
+    CHECK(std::any_of(s.arabic.begin(), s.arabic.end(),
+                      [&](const Rect& r) { return r.x > f->safe_area.x; }));
+    // The band stays as it is: left to right, after the QR tile.
+    for (const auto& t : f->texts) {
+      if (t.text == "1-800-292-1168") CHECK(t.box.x > f->qr.tile.right());
+    }
+  }
+}
+
+TEST_CASE(
+    "a pair led by a right-to-left language mirrors its columns; each side keeps its alignment") {
+  MonospaceMeasurer m;
+  Bundle b = EnglishArabic();
+  bool saw_columns = false, saw_stack = false;
+  for (const auto& size : kSupportedSizes) {
+    for (bool arabic_leads : {true, false}) {
+      CAPTURE(size.width);
+      CAPTURE(size.height);
+      CAPTURE(arabic_leads);
+      std::vector<std::string> languages = arabic_leads ? std::vector<std::string>{"ar", "en"}
+                                                        : std::vector<std::string>{"en", "ar"};
+      auto f = LayoutFrame(b, SlideView{0, languages}, size.width, size.height, m);
+      REQUIRE_MESSAGE(f.ok(), f.status().message());
+      CheckInvariants(*f, size.width, size.height);
+      Sides s = SlideLines(*f, b);
+      REQUIRE(s.arabic.size() >= 3);
+      REQUIRE(s.english.size() >= 3);
+      // Right-to-left lines share one right edge, their column's: the text
+      // area's own (give or take the pixel an odd width leaves).
+      const int arabic_right = s.arabic.front().right();
+      for (const auto& box : s.arabic) CHECK(box.right() == arabic_right);
+      CHECK(arabic_right <= f->safe_area.right());
+      CHECK(arabic_right >= f->safe_area.right() - 1);
+      for (const auto& box : s.english) CHECK(box.x == f->safe_area.x);
+      if (SideBySide(s)) {
+        saw_columns = true;
+        // Nothing crosses into the other column: whichever leads, Arabic is
+        // on the right, English on the left, apart.
+        int english_right = 0, arabic_left = f->safe_area.right();
+        for (const auto& box : s.english) english_right = std::max(english_right, box.right());
+        for (const auto& box : s.arabic) arabic_left = std::min(arabic_left, box.x);
+        CHECK(english_right < arabic_left);
+      } else {
+        saw_stack = true;
+        // Stacked: the lead on top.
+        int arabic_top = s.arabic.front().y, english_top = s.english.front().y;
+        for (const auto& box : s.arabic) arabic_top = std::min(arabic_top, box.y);
+        for (const auto& box : s.english) english_top = std::min(english_top, box.y);
+        CHECK((arabic_top < english_top) == arabic_leads);
+      }
+    }
+  }
+  CHECK(saw_columns);
+  CHECK(saw_stack);
+}
+
+TEST_CASE("right-to-left column mirroring: the lead column's side follows the lead language") {
+  MonospaceMeasurer m;
+  Bundle b = EnglishArabic();
+  std::string en, ar, fr;
+  for (int i = 0; i < 40; ++i) en += "word ", ar += "كلمة ", fr += "mot ";
+  b.slides[0].texts = {{"en", SlideText{"Out?", {en}}},
+                       {"ar", SlideText{"هل تريد الخروج؟", {ar}}},
+                       {"fr", SlideText{"Sortir ?", {fr}}}};
+  // At 1920x1080 a pair of paragraphs goes side by side.
+  for (const std::vector<std::string>& pair :
+       {std::vector<std::string>{"ar", "fr"}, std::vector<std::string>{"en", "fr"}}) {
+    auto f = LayoutFrame(b, SlideView{0, pair}, 1920, 1080, m);
+    REQUIRE(f.ok());
+    int top = f->texts[0].box.y;
+    CHECK(std::count_if(f->texts.begin(), f->texts.end(),
+                        [&](const PlacedText& t) { return t.box.y == top; }) == 2);
+  }
+  auto ar_fr = LayoutFrame(b, SlideView{0, {"ar", "fr"}}, 1920, 1080, m);
+  auto fr_ar = LayoutFrame(b, SlideView{0, {"fr", "ar"}}, 1920, 1080, m);
+  REQUIRE(ar_fr.ok());
+  REQUIRE(fr_ar.ok());
+  auto x_of = [](const FrameLayout& f, const std::string& text) {
+    for (const auto& t : f.texts) {
+      if (t.text == text) return t.box.x;
+    }
+    return -1;
+  };
+  // The French title starts the left column either way (Arabic always takes
+  // the right one), and the columns are the same size: same place.
+  CHECK(x_of(*ar_fr, "Sortir ?") == ar_fr->safe_area.x);
+  CHECK(x_of(*fr_ar, "Sortir ?") == fr_ar->safe_area.x);
+  CHECK(x_of(*ar_fr, "هل تريد الخروج؟") > x_of(*ar_fr, "Sortir ?"));
+  CHECK(x_of(*fr_ar, "هل تريد الخروج؟") > x_of(*fr_ar, "Sortir ?"));
+  // Two left-to-right languages: the lead on the left.
+  auto fr_en = LayoutFrame(b, SlideView{0, {"fr", "en"}}, 1920, 1080, m);
+  auto en_fr = LayoutFrame(b, SlideView{0, {"en", "fr"}}, 1920, 1080, m);
+  REQUIRE(fr_en.ok());
+  REQUIRE(en_fr.ok());
+  CHECK(x_of(*fr_en, "Sortir ?") == fr_en->safe_area.x);
+  CHECK(x_of(*en_fr, "Sortir ?") > en_fr->safe_area.x);
+  CHECK(x_of(*en_fr, "Out?") == en_fr->safe_area.x);
+}
+
+TEST_CASE("the band's label follows the languages on screen") {
+  MonospaceMeasurer m;
+  Bundle b = OneSlide({"Bonjour."}, {"Hello."});
+  b.slides[0].SetText("iu", SlideText{"ᐊᐃ", {"ᐅᖃᐅᓯᖅ."}});
+  auto band_lines = [&](const std::vector<std::string>& languages) {
+    auto f = LayoutFrame(b, SlideView{0, languages}, 1920, 1080, m);
+    REQUIRE_MESSAGE(f.ok(), f.status().message());
+    std::vector<std::string> lines;
+    for (const auto& t : f->texts) {
+      if (t.box.y >= f->boxes.front().rect.y) lines.push_back(t.text);  // inside the band
+    }
+    return lines;
+  };
+  const std::string dot = "  \xC2\xB7  ";
+  CHECK(band_lines({"fr", "en"}) == std::vector<std::string>{"Aide" + dot + "Help",
+                                                             "1-800-292-1168",
+                                                             "HumanTrafficking@ottawapolice.ca"});
+  CHECK(band_lines({"en", "fr"})[0] == "Help" + dot + "Aide");
+  CHECK(band_lines({"en"})[0] == "Help");
+  CHECK(band_lines({"fr"})[0] == "Aide");
+  // No Inuktitut label: the bundle's first one, once.
+  CHECK(band_lines({"iu"})[0] == "Aide");
+  CHECK(band_lines({"iu", "en"})[0] == "Aide" + dot + "Help");
+  CHECK(band_lines({"iu", "fr"})[0] == "Aide");
+  b.contact.labels.emplace_back("iu", "ᐃᑲᔪᕐᓂᖅ");
+  CHECK(band_lines({"iu"})[0] == "ᐃᑲᔪᕐᓂᖅ");
+}
+
+TEST_CASE("a view of a language the slide lacks is an error naming slide and language") {
+  MonospaceMeasurer m;
+  auto f = LayoutFrame(OneSlide({"Un."}, {"One."}), SlideView{0, {"fr", "iu"}}, 1920, 1080, m);
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.status().message() == "slide \"t\" (fr+iu) at 1920x1080: the slide has no \"iu\" text");
+}
+
+TEST_CASE("validate names each character no font can draw, with slide, language and field") {
+  MissingGlyphMeasurer m(U"\u1403\u0629");  // ᐃ and ة
+  Bundle b = OneSlide({"Un."}, {"One."});
+  b.slides[0].SetText("iu", SlideText{"ᐊᐃ", {"ᐅᖃᐅᓯᖅ ᐃᐃ ᐃ."}});
+  b.slides[0].shared = {"Windrose", "ᐃᓄᐃᑦ"};
+  b.contact.labels.emplace_back("ar", "مساعدة");
+  auto problems = ValidateBundle(b, m, {{1920, 1080}});
+  const std::vector<std::string> expected = {
+      "contact.label.ar: no font of the player can draw U+0629 (it would show as an empty box); "
+      "use other characters or ask for a font that has them",
+      "slide \"t\" (iu, title): no font of the player can draw U+1403 (it would show as an empty "
+      "box); use other characters or ask for a font that has them",
+      "slide \"t\" (iu, body[0]): no font of the player can draw U+1403 (it would show as an "
+      "empty box); use other characters or ask for a font that has them",
+      "slide \"t\" (shared[1]): no font of the player can draw U+1403 (it would show as an empty "
+      "box); use other characters or ask for a font that has them"};
+  CHECK(problems == expected);
+  // Several characters in one text: each named, in order.
+  b.slides[0].text("fr")->title = "ة et ᐃ";
+  problems = ValidateBundle(b, m, {{1920, 1080}});
+  CHECK(std::find(problems.begin(), problems.end(),
+                  "slide \"t\" (fr, title): no font of the player can draw U+0629, U+1403 (it "
+                  "would show as an empty box); use other characters or ask for a font that has "
+                  "them") != problems.end());
+  // A measurer that can draw everything finds nothing.
+  MonospaceMeasurer all;
+  CHECK(ValidateBundle(b, all, {{1920, 1080}}).empty());
+}
+
+TEST_CASE("validate warns of a slide missing the unit's languages, and checks every pair") {
+  Bundle b = OneSlide({"Un."}, {"One."});
+  Slide only_iu;
+  only_iu.id = "iu-only";
+  only_iu.SetText("iu", SlideText{"ᐊᐃ", {}});
+  b.slides.push_back(only_iu);
+  b.slides[0].SetText("ar", SlideText{"مرحبا", {}});
+  CHECK(LanguageWarnings(b, {"fr", "en"}) ==
+        std::vector<std::string>{"slide \"iu-only\" has no \"fr\", \"en\" text; it has none of "
+                                 "the languages, so units show it in its own (iu)"});
+  CHECK(LanguageWarnings(b, {"fr", "ar"}) ==
+        std::vector<std::string>{"slide \"iu-only\" has no \"fr\", \"ar\" text; it has none of "
+                                 "the languages, so units show it in its own (iu)"});
+  CHECK(LanguageWarnings(b, {"en", "iu"}) ==
+        std::vector<std::string>{
+            "slide \"t\" has no \"iu\" text; units set to show it leave it out of that "
+            "language (shown in en)",
+            "slide \"iu-only\" has no \"en\" text; units set to show it leave it out of that "
+            "language (shown in iu)"});
+  // Validation lays out each language alone and each pair: a too-long Arabic
+  // text is found even though a fr/en unit would never show it.
+  MonospaceMeasurer m;
+  std::string para;
+  for (int i = 0; i < 900; ++i) para += "كلمة ";
+  b.slides[0].text("ar")->body = {para};
+  auto problems = ValidateBundle(b, m, {{1920, 1080}});
+  auto has = [&](const std::string& start) {
+    return std::any_of(problems.begin(), problems.end(),
+                       [&](const std::string& p) { return p.rfind(start, 0) == 0; });
+  };
+  CHECK(has("slide \"t\" (ar) at 1920x1080: the text does not fit"));
+  CHECK(has("slide \"t\" (fr+ar) at 1920x1080: the text does not fit"));
+  CHECK(has("slide \"t\" (en+ar) at 1920x1080: the text does not fit"));
+  CHECK_FALSE(has("slide \"t\" (fr+en)"));
+  CHECK_FALSE(has("slide \"iu-only\""));
 }
 
 }  // namespace kiosk

@@ -246,8 +246,10 @@ TEST_CASE("slides shown: both schedules apply, and the help slide when none is i
 
   Slide help = BuiltinHelpSlide(b.theme);
   CHECK(help.id == "builtin-help");
-  CHECK_FALSE(help.fr.title.empty());
-  CHECK_FALSE(help.en.body.empty());
+  REQUIRE(help.text("fr") != nullptr);
+  REQUIRE(help.text("en") != nullptr);
+  CHECK_FALSE(help.text("fr")->title.empty());
+  CHECK_FALSE(help.text("en")->body.empty());
   CHECK(help.duration >= kMinimumSlideDuration);
 }
 

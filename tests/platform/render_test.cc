@@ -33,7 +33,7 @@ TEST_CASE("every built-in slide fits every supported size with the real fonts") 
   REQUIRE(bundle.ok());
   CHECK(ValidateBundle(*bundle, **fonts).empty());
   for (LanguageLayout mode : {LanguageLayout::kBilingual, LanguageLayout::kAlternate}) {
-    for (const auto& timed : BuildCycle(*bundle, mode)) {
+    for (const auto& timed : BuildCycle(*bundle, kDefaultLanguages, mode)) {
       for (const auto& size : kSupportedSizes) {
         CAPTURE(bundle->slides[timed.view.slide_index].id);
         CAPTURE(size.width);

@@ -64,7 +64,7 @@ Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig&
   p.width = width;
   p.height = height;
   p.enforce_floors = enforce_floors;
-  p.rest = BuildCycle(bundle, display.layout);
+  p.rest = BuildCycle(bundle, display.languages, display.layout);
   p.bundle = std::move(bundle);
   p.origin = std::move(origin);
   LayOutViews(p, measurer, at_most, progress);
