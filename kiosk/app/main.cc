@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -25,7 +26,7 @@ namespace {
 
 constexpr const char* kDefaultConfig = "/etc/kiosk/kiosk.json";
 
-constexpr const char* kUsage = R"(kiosk: bilingual awareness signage player
+constexpr const char* kUsage = R"(kiosk: multilingual awareness signage player
 
 usage:
   kiosk [run] [options]        show the slides, fullscreen, until SIGTERM
@@ -33,10 +34,11 @@ usage:
                                write every slide as PNG, as the screen shows it;
                                with --at, only what the unit shows at that local
                                time (config time_zone) by the slides' schedules
-  kiosk validate DIR [--size WxH] [--root ROOT_JSON]
+  kiosk validate DIR [--size WxH] [--root ROOT_JSON] [--languages TAGS]
                                check a bundle; lists every problem, exit 1 if any;
-                               warns of times no slide is scheduled and prints
-                               the week's timeline
+                               warns of slides lacking one of the unit's
+                               languages (TAGS, default fr,en), of times no
+                               slide is scheduled, and prints the week's timeline
   kiosk bundle build SRC OUT [--version N] [--expires-in DAYS] [--root ROOT_JSON]
                                make a publishable bundle: copies SRC's files,
                                writes manifest.json (expires in DAYS, default
@@ -57,7 +59,10 @@ options (run and render):
   --size WxH           panel or window size (default: the display's mode; 1920x1080
                        for render)
   --rotate DEG         0, 90, 180 or 270: turn the picture clockwise on the panel
-  --layout MODE        bilingual (both languages on each slide) or alternate
+  --layout MODE        bilingual or pair (two languages on each slide) or
+                       alternate (one language at a time)
+  --languages TAGS     the unit's languages in its order, comma-separated:
+                       fr,en (the default), iu,fr,en, ar,en ...
 options (run only):
   --windowed           a window instead of fullscreen; Esc quits
   --allow-root         run as root (refused otherwise: the player needs no privilege)
@@ -69,7 +74,8 @@ signals: SIGTERM and SIGINT exit cleanly; SIGHUP reloads configuration and conte
 
 struct Args {
   std::vector<std::string> positional;
-  std::optional<std::string> config, content, size, rotate, layout, out, capture_dir, root, at;
+  std::optional<std::string> config, content, size, rotate, layout, languages, out, capture_dir,
+      root, at;
   std::optional<double> exit_after;
   bool windowed = false, allow_root = false;
 };
@@ -84,6 +90,19 @@ kiosk::Result<kiosk::PinnedContact> PinnedContactOf(const std::string& root_file
   auto root = kiosk::update::ParseRootDocument(text.str(), root_file);
   if (!root.ok()) return root.status();
   return root->contact;
+}
+
+// "iu,fr,en" as the JSON list ["iu","fr","en"], for the config's own checks.
+std::string LanguageList(const std::string& comma_separated) {
+  nlohmann::json list = nlohmann::json::array();
+  size_t start = 0;
+  while (start <= comma_separated.size()) {
+    size_t end = comma_separated.find(',', start);
+    if (end == std::string::npos) end = comma_separated.size();
+    list.push_back(comma_separated.substr(start, end - start));
+    start = end + 1;
+  }
+  return list.dump();
 }
 
 int UsageError(const std::string& message) {
@@ -110,6 +129,8 @@ std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& arg
       ok = value(args.rotate);
     else if (a == "--layout")
       ok = value(args.layout);
+    else if (a == "--languages")
+      ok = value(args.languages);
     else if (a == "--out")
       ok = value(args.out);
     else if (a == "--root")
@@ -161,6 +182,8 @@ kiosk::Result<kiosk::ConfigLoad> BuildConfig(const Args& args) {
   };
   if (args.size) overrides += sep + "\"size\": " + quoted(*args.size), sep = ", ";
   if (args.layout) overrides += sep + "\"layout\": " + quoted(*args.layout), sep = ", ";
+  if (args.languages)
+    overrides += sep + "\"languages\": " + LanguageList(*args.languages), sep = ", ";
   if (args.rotate) {
     char* end = nullptr;
     long deg = std::strtol(args.rotate->c_str(), &end, 10);
@@ -184,6 +207,7 @@ kiosk::Result<kiosk::ConfigLoad> BuildConfig(const Args& args) {
     config.display.height = parsed.config.display.height;
   }
   if (args.layout) config.display.layout = parsed.config.display.layout;
+  if (args.languages) config.display.languages = parsed.config.display.languages;
   if (args.rotate) config.display.rotation_degrees = parsed.config.display.rotation_degrees;
   return load;
 }
@@ -298,8 +322,21 @@ int Validate(const Args& args) {
     if (!contact.ok()) return UsageError(contact.status().message());
     pinned = *contact;
   }
+  std::vector<std::string> languages = kiosk::kDefaultLanguages;
+  if (args.languages) {
+    auto parsed = kiosk::ParseConfig(
+        "{\"display\": {\"languages\": " + LanguageList(*args.languages) + "}}", "--languages");
+    if (!parsed.problems.empty()) {
+      const std::string& p = parsed.problems.front();
+      return UsageError(p.substr(0, p.rfind("; ")));
+    }
+    languages = parsed.config.display.languages;
+  }
   auto problems = kiosk::CheckBundleDir(args.positional[0], kiosk::DataDir(), w, h, pinned);
   for (const auto& p : problems) std::printf("%s\n", p.c_str());
+  for (const auto& line : kiosk::LanguageReport(args.positional[0], languages)) {
+    std::printf("%s\n", line.c_str());
+  }
   for (const auto& line : kiosk::ScheduleReport(args.positional[0])) {
     std::printf("%s\n", line.c_str());
   }

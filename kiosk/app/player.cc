@@ -289,10 +289,13 @@ Status Player::Start() {
 void Player::Report() {
   const update::Prepared& showing = programme_->showing();
   const Rotation& rotation = programme_->rotation();
-  const auto& slide = showing.bundle.slides[rotation.current().view.slide_index];
-  (void)notifier_.NotifyStatus("showing " + showing.origin + ", slide " +
-                               std::to_string(rotation.index() + 1) + "/" +
-                               std::to_string(rotation.size()) + " \"" + slide.id + "\"");
+  const SlideView& view = rotation.current().view;
+  const auto& slide = showing.bundle.slides[view.slide_index];
+  std::string languages;
+  for (const auto& tag : view.languages) languages += (languages.empty() ? "" : "+") + tag;
+  (void)notifier_.NotifyStatus(
+      "showing " + showing.origin + ", slide " + std::to_string(rotation.index() + 1) + "/" +
+      std::to_string(rotation.size()) + " \"" + slide.id + "\" (" + languages + ")");
 }
 
 // Pre-renders the slide that comes next, so the transition starts on time.
