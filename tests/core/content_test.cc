@@ -219,6 +219,7 @@ TEST_CASE("reading time follows the longest of any number of languages") {
   std::string words;
   for (int i = 0; i < 40; ++i) words += "word ";
   s.SetText("iu", SlideText{"title", {words}});
+  s.SetText("ar", SlideText{"عنوان", {}});  // the longest is not the last
   CHECK(ReadingTime(s) == Millis(27600));
   CHECK(ReadingTime(s) > two);
 }
