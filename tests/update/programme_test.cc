@@ -438,3 +438,30 @@ TEST_CASE("programme: scheduled slides wait for a synchronised clock; never a bl
 
 }  // namespace
 }  // namespace kiosk::update
+
+namespace kiosk::update {
+
+TEST_CASE("the unit's languages and layout decide the views the programme lays out") {
+  Unit u;
+  DisplayConfig display;
+  display.languages = {"iu", "en"};
+  display.layout = LanguageLayout::kAlternate;
+  u.programme.SetPanel(display, 1920, 1080);
+  const std::string slides = R"({"format": 1, "name": "iu", "contact": {"hotline": "1-800-292-1168",
+      "email": "HumanTrafficking@ottawapolice.ca", "label": {"fr": "Aide", "iu": "ᐃᑲᔪᕐᓂᖅ"}},
+      "slides": [{"id": "a", "duration_s": 10, "text": {"fr": {"title": "a fr"},
+                  "iu": {"title": "a iu"}, "en": {"title": "a en"}}},
+                 {"id": "b", "duration_s": 10, "text": {"fr": {"title": "b fr"}}}]})";
+  u.Sources({u.Cache(7, slides)});
+  u.Start();
+  const Prepared& p = u.programme.showing();
+  REQUIRE(p.cycle.size() == 3);
+  CHECK(p.cycle[0].view.languages == std::vector<std::string>{"iu"});
+  CHECK(p.cycle[1].view.languages == std::vector<std::string>{"en"});
+  // Slide b has neither: shown in its own language rather than not at all.
+  CHECK(p.cycle[2].view.languages == std::vector<std::string>{"fr"});
+  CHECK(TextsOf(u.programme.current_layout()).find("a iu\nᐃᑲᔪᕐᓂᖅ\n") != std::string::npos);
+  CHECK(TextsOf(p.layouts[1]).find("a en\nAide\n") != std::string::npos);
+}
+
+}  // namespace kiosk::update
