@@ -117,3 +117,34 @@ TEST_CASE("kiosk validate --root checks the contact against the one the root doc
 }
 
 }  // namespace kiosk
+
+namespace kiosk {
+
+TEST_CASE(
+    "kiosk validate --languages warns of slides lacking a unit language; a bad tag is refused") {
+  testing::TempDir scratch("kiosk-validate");
+  std::ofstream(scratch.path() / "slides.json", std::ios::binary) << R"({
+    "format": 1, "name": "languages",
+    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
+                "label": {"fr": "Besoin d’aide ?", "en": "Need help?", "es": "¿Necesita ayuda?"}},
+    "slides": [
+      {"id": "pair", "fr": {"title": "Vous voulez en sortir ?"}, "en": {"title": "Want to get out?"}},
+      {"id": "spanish", "text": {"es": {"title": "¿Quiere salir?", "body": ["Llámenos."]}}}]})";
+  testing::ChildProcess validate(
+      {KIOSK_BIN, "validate", scratch.path().string(), "--languages", "en,es"});
+  CHECK(validate.Wait(seconds(60)) == 0);
+  CHECK(Contains(validate.output(),
+                 "warning: slide \"pair\" has no \"es\" text; units set to show it leave it out "
+                 "of that language (shown in en)\n"));
+  CHECK(Contains(validate.output(),
+                 "warning: slide \"spanish\" has no \"en\" text; units set to show it leave it "
+                 "out of that language (shown in es)\n"));
+  CHECK(Contains(validate.output(), ": valid\n"));
+
+  testing::ChildProcess bad(
+      {KIOSK_BIN, "validate", scratch.path().string(), "--languages", "en,Spanish"});
+  CHECK(bad.Wait(seconds(60)) == 2);
+  CHECK(Contains(bad.output(), "--languages: $.display.languages[1]: expected a language tag"));
+}
+
+}  // namespace kiosk
