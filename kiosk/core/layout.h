@@ -83,6 +83,15 @@ struct LayoutOptions {
 };
 
 // Lays out a whole frame: background, slide text, help band.
+//   - One language fills the text area; two (a pair) get the same size, side
+//     by side or stacked, whichever gives larger text, the first leading.
+//   - Lines of a right-to-left language (IsRightToLeft, language.h) end at
+//     their column's right edge; side by side, a pair led by one has its lead
+//     column on the right. Shared lines and the band stay left to right.
+//   - The band's label is each shown language's (Contact::LabelFor): both of
+//     a pair ("label1 · label2", or one per line), said once when the same.
+// Fails naming the slide and its languages, e.g. `slide "help" (fr+en) at
+// 1280x720: ...`; a view naming a language the slide lacks fails too.
 Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
                                 TextMeasurer& measurer, const LayoutOptions& options = {});
 
