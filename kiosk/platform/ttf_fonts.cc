@@ -613,23 +613,35 @@ SurfacePtr FontSet::Render(std::string_view utf8, FontFace face, int px, Color c
   EvictIfFull();
   auto runs = Runs(utf8, face, px);
   int width = std::max(1, Width(utf8, face, px));
-  int height = LineHeight(face, px);
-  SurfacePtr line(SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888));
-  if (!line) return nullptr;
-  // Transparent canvas; runs are copied (not blended) since they never overlap.
-  SDL_FillRect(line.get(), nullptr, SDL_MapRGBA(line->format, color.r, color.g, color.b, 0));
   int primary_ascent = TTF_FontAscent(Font(FaceIndex(face), px));
-  int x = 0;
   SDL_Color c{color.r, color.g, color.b, 255};
+  // Each run on the primary font's baseline. Noto Naskh Arabic reaches
+  // further below it than Noto Sans (its descent is about twice as deep),
+  // so such a line is taller than LineHeight rather than cut off.
+  struct Piece {
+    SurfacePtr surface;
+    SDL_Rect at;
+  };
+  std::vector<Piece> pieces;
+  int height = LineHeight(face, px);
+  int x = 0;
   for (const auto& run : runs) {
     if (run.font == nullptr) continue;
     PrepareToShape(run);
     SurfacePtr piece(TTF_RenderUTF8_Blended(run.font, run.text.c_str(), c));
     if (!piece) continue;  // an all-space run renders to nothing
-    SDL_SetSurfaceBlendMode(piece.get(), SDL_BLENDMODE_NONE);
-    SDL_Rect dst{x, primary_ascent - TTF_FontAscent(run.font), piece->w, piece->h};
-    SDL_BlitSurface(piece.get(), nullptr, line.get(), &dst);
+    SDL_Rect at{x, primary_ascent - TTF_FontAscent(run.font), piece->w, piece->h};
     x += piece->w;
+    height = std::max(height, at.y + at.h);
+    pieces.push_back(Piece{std::move(piece), at});
+  }
+  SurfacePtr line(SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888));
+  if (!line) return nullptr;
+  // Transparent canvas; runs are copied (not blended) since they never overlap.
+  SDL_FillRect(line.get(), nullptr, SDL_MapRGBA(line->format, color.r, color.g, color.b, 0));
+  for (auto& piece : pieces) {
+    SDL_SetSurfaceBlendMode(piece.surface.get(), SDL_BLENDMODE_NONE);
+    SDL_BlitSurface(piece.surface.get(), nullptr, line.get(), &piece.at);
   }
   return line;
 }

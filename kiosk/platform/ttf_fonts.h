@@ -100,8 +100,10 @@ class FontSet final : public TextMeasurer {
   // layout to give the rest back (they reopen on demand).
   void Trim();
 
-  // One line of text as an ARGB8888 surface, LineHeight(face, px) tall, with
-  // the text's colour and alpha coverage. Null with an SDL error on failure.
+  // One line of text as an ARGB8888 surface, Width(utf8, face, px) wide and
+  // LineHeight(face, px) tall (taller, downwards, when Arabic descends below
+  // Noto Sans's descent), with the text's colour and alpha coverage. Null
+  // with an SDL error on failure.
   SurfacePtr Render(std::string_view utf8, FontFace face, int px, Color color);
 
  private:

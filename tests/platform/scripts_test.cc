@@ -311,6 +311,18 @@ TEST_CASE("rendered Arabic is joined and runs right to left; syllabics left to r
       f, std::string("Hotline ") + kHotline + " " + Words(arabic, 3) + " " + Words(syllabics, 2),
       "mixed.png");
   CHECK(arabic_line->w == f.Width(arabic, FontFace::kRegular, kPx));
+  // Nothing cut off: Naskh descends below Noto Sans's descent, and the line
+  // has all the ink SDL_ttf draws for the same text on its own.
+  TTF_Font* naskh = TTF_OpenFont((kFonts / FontSet::kArabicRegularFile).c_str(), kPx);
+  REQUIRE(naskh != nullptr);
+  TTF_SetFontHinting(naskh, TTF_HINTING_LIGHT);
+  TTF_SetFontScriptName(naskh, "Arab");
+  TTF_SetFontDirection(naskh, TTF_DIRECTION_RTL);
+  SurfacePtr alone(TTF_RenderUTF8_Blended(naskh, arabic.c_str(), SDL_Color{0, 0, 0, 255}));
+  TTF_CloseFont(naskh);
+  REQUIRE(alone);
+  CHECK(arabic_line->h > f.LineHeight(FontFace::kRegular, kPx));
+  CHECK(InkPixels(arabic_line.get()) == InkPixels(alone.get()));
   CHECK(mixed_line->w > 0);
   CHECK(InkPixels(arabic_line.get()) > 0);
   CHECK(InkPixels(syllabics_line.get()) > 0);
