@@ -405,12 +405,15 @@ std::vector<FontSet::Run> FontSet::Runs(std::string_view utf8, FontFace face, in
   // Scripts: a common or inherited character takes the script before it;
   // those at the start take the first strong script after them; a line
   // with none is Latin (as every line was before scripts were told apart).
-  std::vector<Script> scripts(n);
+  auto is_neutral = [](Script script) {
+    return script == Script::kCommon || script == Script::kInherited;
+  };
+  std::vector<Script> own_scripts(n), scripts(n);
   Script previous = Script::kCommon;
   for (size_t k = 0; k < n; ++k) {
-    Script own = ScriptOf(chars[k]);
-    if (own != Script::kCommon && own != Script::kInherited) previous = own;
-    scripts[k] = own == Script::kCommon || own == Script::kInherited ? previous : own;
+    own_scripts[k] = ScriptOf(chars[k]);
+    if (!is_neutral(own_scripts[k])) previous = own_scripts[k];
+    scripts[k] = is_neutral(own_scripts[k]) ? previous : own_scripts[k];
   }
   Script next = Script::kLatin;
   for (size_t k = n; k > 0; --k) {
@@ -450,12 +453,9 @@ std::vector<FontSet::Run> FontSet::Runs(std::string_view utf8, FontFace face, in
 
   // Families: letters first, by their script; then the common and inherited
   // characters between them, left to right.
-  auto is_neutral = [](Script script) {
-    return script == Script::kCommon || script == Script::kInherited;
-  };
   std::vector<int> families(n, -1);
   for (size_t k = 0; k < n; ++k) {
-    Script own = ScriptOf(chars[k]);
+    Script own = own_scripts[k];
     if (own == Script::kArabic) {
       families[k] = first_with(kArabicOrder, chars[k]);
     } else if (own == Script::kSyllabics) {
@@ -483,7 +483,7 @@ std::vector<FontSet::Run> FontSet::Runs(std::string_view utf8, FontFace face, in
     } else if (!continues) {
       // First of its level: the font of the letter it leads to.
       for (size_t j = k + 1; j < n && levels[j] == levels[k]; ++j) {
-        if (is_neutral(ScriptOf(chars[j]))) continue;
+        if (is_neutral(own_scripts[j])) continue;
         if (keeps(families[j], k)) families[k] = families[j];
         break;
       }
