@@ -365,7 +365,7 @@ void Player::Reload() {
   (void)notifier_.NotifyWatchdog();
   if (!options_.config_path.empty()) {
     // A bad field keeps its running value; the rest of the file applies.
-    ConfigLoad load = LoadConfigFile(options_.config_path, /*fallback=*/config_);
+    ConfigLoad load = LoadConfigFile(store_, options_.config_path, /*fallback=*/config_);
     for (const auto& p : load.problems) LogError("configuration: " + p);
     for (const auto& w : load.warnings) LogWarning("configuration: " + w);
     options_.config_problems = load.problems;

@@ -11,6 +11,7 @@
 #include "images.h"
 #include "kiosk/app/commands.h"
 #include "kiosk/core/layout.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 
@@ -70,7 +71,8 @@ std::string ShowFirstFrameOfDamagedInstall(const fs::path& dir) {
   // fonts the player found.
   auto fonts = FontSet::Open(dir / "fonts");
   REQUIRE(fonts.ok());
-  auto bundle = LoadBundleDir(dir / "content");
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, dir / "content");
   REQUIRE(bundle.ok());
   auto layout = LayoutFrame(*bundle, SlideView{}, 800, 480, **fonts);
   REQUIRE(layout.ok());

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "kiosk/core/clock.h"
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/update/bundle_verify.h"
-#include "kiosk/core/update/file_store.h"
 
 namespace kiosk::update {
 

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/pinned_contact.h"
 #include "kiosk/core/status.h"
-#include "kiosk/core/update/file_store.h"
 
 namespace kiosk::update {
 
