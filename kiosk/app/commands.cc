@@ -11,12 +11,14 @@
 #include "kiosk/core/schedule.h"
 #include "kiosk/core/validate.h"
 #include "kiosk/platform/compositor.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
 
 namespace kiosk {
 
 Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& options) {
-  auto bundle = LoadBundleDir(options.content_dir);
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, options.content_dir);
   if (!bundle.ok()) return bundle.status();
   std::vector<size_t> not_shown;
   if (options.at) {
@@ -104,7 +106,8 @@ std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
                                         const std::filesystem::path& data_dir, int extra_width,
                                         int extra_height, const PinnedContact& pinned,
                                         SubstituteFonts substitutes) {
-  auto bundle = LoadBundleDir(dir);
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, dir);
   if (!bundle.ok()) {
     // One problem per line of the parser's report.
     std::vector<std::string> problems;
@@ -143,7 +146,8 @@ Status CheckContent(const std::filesystem::path& dir, const std::filesystem::pat
 }
 
 std::vector<std::string> ScheduleReport(const std::filesystem::path& dir) {
-  auto bundle = LoadBundleDir(dir);
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, dir);
   if (!bundle.ok()) return {};
   std::vector<std::string> lines;
   for (const auto& w : ScheduleWarnings(*bundle)) lines.push_back("warning: " + w);
@@ -154,7 +158,8 @@ std::vector<std::string> ScheduleReport(const std::filesystem::path& dir) {
 
 std::vector<std::string> LanguageReport(const std::filesystem::path& dir,
                                         const std::vector<std::string>& unit_languages) {
-  auto bundle = LoadBundleDir(dir);
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, dir);
   if (!bundle.ok()) return {};
   std::vector<std::string> lines;
   for (const auto& w : LanguageWarnings(*bundle, unit_languages)) lines.push_back("warning: " + w);

@@ -20,6 +20,7 @@
 #include "kiosk/core/log.h"
 #include "kiosk/core/time_zone.h"
 #include "kiosk/core/update/trust.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/sdl_event_source.h"
 
 namespace {
@@ -167,7 +168,8 @@ std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& arg
 // a bad flag is an error, for the person typing it.
 kiosk::Result<kiosk::ConfigLoad> BuildConfig(const Args& args) {
   // Only the default path may be absent (a unit that was never configured).
-  kiosk::ConfigLoad load = kiosk::LoadConfigFile(args.config.value_or(kDefaultConfig),
+  kiosk::PosixFileStore disk;
+  kiosk::ConfigLoad load = kiosk::LoadConfigFile(disk, args.config.value_or(kDefaultConfig),
                                                  /*fallback=*/kiosk::Config{},
                                                  /*missing_ok=*/!args.config);
   std::string overrides = "{\"display\": {";

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -68,7 +69,8 @@ class Player {
   void RebuildCompositor();
   void PresentSettled();
   void Capture();
-  void Report();
+  // The display part of the status (driver, size, rotation, state).
+  void PublishDisplay();
   // Remote updates (docs/bundle-format.md): on when updates.url is set.
   void StartUpdater();
   void StopUpdater();
@@ -123,7 +125,13 @@ void Player::StartUpdater() {
   if (!board_ || board_->path() != status_file) {
     board_ = std::make_unique<update::StatusBoard>(store_, status_file);
     programme_->SetStatusBoard(board_.get());
+    // systemctl status shows the board: on the updater's thread too, which
+    // NotifyStatus allows (it keeps no state).
+    board_->set_on_change([this](const update::UnitStatus& s) {
+      (void)notifier_.NotifyStatus(update::StatusLine(s));
+    });
   }
+  PublishDisplay();
   std::vector<std::string> problems = options_.config_problems;
   for (const auto& p : fonts_->problems()) problems.push_back("font: " + p);
   board_->SetUnit(config_.device_name, config_.venue_tags, !config_.updates.url.empty(),
@@ -235,7 +243,6 @@ void Player::Apply(Programme::Change change) {
   auto tex = compositor_->RenderSlide(programme_->current_layout());
   if (tex.ok()) current_ = std::move(*tex);
   next_.reset();
-  Report();
   PresentSettled();
   if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
 }
@@ -282,20 +289,14 @@ Status Player::Start() {
   programme_->Started(shown_at);
   (void)notifier_.NotifyReady();
   fonts_->Trim();
-  Report();
   return RenderNext();
 }
 
-void Player::Report() {
-  const update::Prepared& showing = programme_->showing();
-  const Rotation& rotation = programme_->rotation();
-  const SlideView& view = rotation.current().view;
-  const auto& slide = showing.bundle.slides[view.slide_index];
-  std::string languages;
-  for (const auto& tag : view.languages) languages += (languages.empty() ? "" : "+") + tag;
-  (void)notifier_.NotifyStatus(
-      "showing " + showing.origin + ", slide " + std::to_string(rotation.index() + 1) + "/" +
-      std::to_string(rotation.size()) + " \"" + slide.id + "\" (" + languages + ")");
+void Player::PublishDisplay() {
+  const char* requested = std::getenv("SDL_VIDEODRIVER");
+  board_->PublishDisplay(update::DisplayStatusOf(
+      display_->video_driver(), requested != nullptr && *requested != '\0', display_->width(),
+      display_->height(), config_.display.rotation_degrees));
 }
 
 // Pre-renders the slide that comes next, so the transition starts on time.
@@ -312,7 +313,6 @@ void Player::OnDeadline(Millis now) {
     auto tex = compositor_->RenderSlide(programme_->current_layout());
     if (tex.ok()) next_ = std::move(*tex);
   }
-  Report();
   if (next_ && !programme_->StartTransition(now)) current_ = std::move(next_);
 }
 
@@ -368,7 +368,7 @@ void Player::Reload() {
   (void)notifier_.NotifyWatchdog();
   if (!options_.config_path.empty()) {
     // A bad field keeps its running value; the rest of the file applies.
-    ConfigLoad load = LoadConfigFile(options_.config_path, /*fallback=*/config_);
+    ConfigLoad load = LoadConfigFile(store_, options_.config_path, /*fallback=*/config_);
     for (const auto& p : load.problems) LogError("configuration: " + p);
     for (const auto& w : load.warnings) LogWarning("configuration: " + w);
     options_.config_problems = load.problems;
@@ -403,6 +403,7 @@ void Player::HandleEvent(const PlayerEvent& e) {
         // A resized window: choose and lay everything out again for the new
         // size (verified again, like every choice).
         RebuildCompositor();
+        PublishDisplay();
         Apply(programme_->Reshow("window resized"));
       }
       // Redraw what is showing: the TV or compositor lost our pixels.

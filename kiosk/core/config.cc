@@ -1,7 +1,6 @@
 #include "kiosk/core/config.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <type_traits>
@@ -420,12 +419,11 @@ ConfigLoad ParseConfig(std::string_view text, const std::string& file, const Con
   return load;
 }
 
-ConfigLoad LoadConfigFile(const std::filesystem::path& path, const Config& fallback,
-                          bool missing_ok) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    bool missing = !std::filesystem::exists(path, ec) && !ec;
+ConfigLoad LoadConfigFile(FileStore& store, const std::filesystem::path& path,
+                          const Config& fallback, bool missing_ok) {
+  auto text = store.ReadFile(path);
+  if (!text.ok()) {
+    const bool missing = text.status().code() == Status::Code::kNotFound;
     ConfigLoad load;
     if (missing && missing_ok) return load;  // every default
     load.config = fallback;
@@ -433,16 +431,7 @@ ConfigLoad LoadConfigFile(const std::filesystem::path& path, const Config& fallb
                             KeptSection(fallback, "configuration"));
     return load;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    ConfigLoad load;
-    load.config = fallback;
-    load.problems.push_back(path.string() + ": cannot be read; " +
-                            KeptSection(fallback, "configuration"));
-    return load;
-  }
-  return ParseConfig(text.str(), path.string(), fallback);
+  return ParseConfig(*text, path.string(), fallback);
 }
 
 }  // namespace kiosk

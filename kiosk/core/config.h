@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/language.h"
 #include "kiosk/core/pinned_contact.h"
 
@@ -114,11 +115,11 @@ struct ConfigLoad {
 //   - Unknown fields are problems, and ignored.
 ConfigLoad ParseConfig(std::string_view text, const std::string& file, const Config& fallback = {});
 
-// Reads path and parses it as ParseConfig does. A missing or unreadable file
-// keeps fallback whole, with a problem naming the path; except that with
-// missing_ok (the default path at start) a missing file means every default
-// and no problem.
-ConfigLoad LoadConfigFile(const std::filesystem::path& path, const Config& fallback = {},
-                          bool missing_ok = false);
+// Reads path through store and parses it as ParseConfig does. A missing or
+// unreadable file keeps fallback whole, with a problem naming the path; except
+// that with missing_ok (the default path at start) a missing file means every
+// default and no problem.
+ConfigLoad LoadConfigFile(FileStore& store, const std::filesystem::path& path,
+                          const Config& fallback = {}, bool missing_ok = false);
 
 }  // namespace kiosk

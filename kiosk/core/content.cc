@@ -1,7 +1,6 @@
 #include "kiosk/core/content.h"
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -485,13 +484,16 @@ Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
   return bundle;
 }
 
-Result<Bundle> LoadBundleDir(const std::filesystem::path& dir) {
+Result<Bundle> LoadBundleDir(FileStore& store, const std::filesystem::path& dir) {
   auto path = dir / kSlidesFileName;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path.string() + ": cannot be read (missing?)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseBundle(text.str(), path.string());
+  auto text = store.ReadFile(path);
+  if (text.status().code() == Status::Code::kNotFound) {
+    return Status::NotFound(path.string() +
+                            ": no such file (a content directory holds its slides in it)");
+  }
+  // Any other failure: the store's message names the path and the reason.
+  if (!text.ok()) return text.status();
+  return ParseBundle(*text, path.string());
 }
 
 }  // namespace kiosk

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kiosk/core/clock.h"
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/status.h"
 #include "kiosk/core/time_zone.h"
 
@@ -149,8 +150,10 @@ size_t CountWords(const std::string& text);
 
 // Parses slides.json text; file is used in messages.
 Result<Bundle> ParseBundle(std::string_view text, const std::string& file);
-// Reads <dir>/slides.json.
-Result<Bundle> LoadBundleDir(const std::filesystem::path& dir);
+// Reads <dir>/slides.json through store and parses it. NotFound naming the
+// path if it is missing; the store's error (path and reason) if it cannot be
+// read.
+Result<Bundle> LoadBundleDir(FileStore& store, const std::filesystem::path& dir);
 
 // "#RRGGBB" -> Color.
 std::optional<Color> ParseColor(std::string_view text);

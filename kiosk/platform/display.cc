@@ -67,6 +67,7 @@ Result<std::unique_ptr<Display>> Display::Open(const DisplayOptions& options) {
   SDL_GetRendererInfo(d->renderer_, &info);
   d->accelerated_ = (info.flags & SDL_RENDERER_ACCELERATED) != 0;
   d->description_ = std::string(info.name) + " renderer on " + video;
+  d->video_driver_ = video;
   d->RefreshSize();
   return d;
 }

@@ -36,6 +36,8 @@ class Display {
   int height() const { return height_; }
   // "software on dummy", "opengles2 on KMSDRM": for the log and the benchmark.
   const std::string& description() const { return description_; }
+  // SDL's video driver: "KMSDRM", "x11", "wayland", "offscreen", "dummy".
+  const std::string& video_driver() const { return video_driver_; }
   bool accelerated() const { return accelerated_; }
   // Re-reads the output size after a window change; true if it changed.
   bool RefreshSize();
@@ -47,6 +49,7 @@ class Display {
   int width_ = 0, height_ = 0;
   bool accelerated_ = false;
   std::string description_;
+  std::string video_driver_;
 };
 
 }  // namespace kiosk

@@ -15,6 +15,7 @@
 #include "kiosk/core/layout.h"
 #include "kiosk/platform/compositor.h"
 #include "kiosk/platform/display.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
 
 using Clock = std::chrono::steady_clock;
@@ -28,7 +29,8 @@ int main() {
   if (!accelerated) SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
   SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   auto fonts = kiosk::FontSet::Open(std::string(KIOSK_SOURCE_DIR) + "/fonts");
-  auto bundle = kiosk::LoadBundleDir(std::string(KIOSK_SOURCE_DIR) + "/content");
+  kiosk::PosixFileStore disk;
+  auto bundle = kiosk::LoadBundleDir(disk, std::string(KIOSK_SOURCE_DIR) + "/content");
   if (!fonts.ok() || !bundle.ok()) return 1;
   for (auto [w, h] : {std::pair{1920, 1080}, std::pair{3840, 2160}}) {
     kiosk::DisplayOptions options;

@@ -10,6 +10,7 @@
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/validate.h"
 #include "kiosk/platform/compositor.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
 
 using Clock = std::chrono::steady_clock;
@@ -19,7 +20,8 @@ static double Ms(Clock::duration d) { return std::chrono::duration<double, std::
 int main() {
   auto t0 = Clock::now();
   auto fonts = kiosk::FontSet::Open(std::string(KIOSK_SOURCE_DIR) + "/fonts");
-  auto bundle = kiosk::LoadBundleDir(std::string(KIOSK_SOURCE_DIR) + "/content");
+  kiosk::PosixFileStore disk;
+  auto bundle = kiosk::LoadBundleDir(disk, std::string(KIOSK_SOURCE_DIR) + "/content");
   if (!fonts.ok() || !bundle.ok()) {
     std::fprintf(stderr, "setup failed\n");
     return 1;

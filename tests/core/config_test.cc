@@ -1,13 +1,11 @@
 #include "kiosk/core/config.h"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
-#include "tests/common/temp_dir.h"
+#include "kiosk/core/file_store.h"
 
 namespace kiosk {
 namespace {
@@ -370,30 +368,43 @@ TEST_CASE("an update URL without a trusted key is kept, with a problem") {
 }
 
 TEST_CASE("a missing or unreadable file keeps the fallback, unless missing is allowed") {
-  auto missing = LoadConfigFile("/nonexistent/kiosk.json", LastGood());
+  MemoryFileStore store;
+  auto missing = LoadConfigFile(store, "/etc/kiosk/kiosk.json", LastGood());
   CHECK(missing.config == LastGood());
-  CHECK(missing.problems == std::vector<std::string>{"/nonexistent/kiosk.json: no such file; "
+  CHECK(missing.problems == std::vector<std::string>{"/etc/kiosk/kiosk.json: no such file; "
                                                      "keeping the last good configuration"});
-  auto allowed = LoadConfigFile("/nonexistent/kiosk.json", Config{}, /*missing_ok=*/true);
+  auto allowed = LoadConfigFile(store, "/etc/kiosk/kiosk.json", Config{}, /*missing_ok=*/true);
   CHECK(allowed.config == Config{});
   CHECK(allowed.problems.empty());
 
-  testing::TempDir scratch("kiosk-config-test");
-  const auto& dir = scratch.path();
-  std::ofstream(dir / "bad.json") << R"({"display": {"rotation": 45, "crossfade_ms": 100}})";
+  REQUIRE(store.MakeDirs("/etc/kiosk").ok());
+  REQUIRE(store
+              .WriteFileAtomic("/etc/kiosk/bad.json",
+                               R"({"display": {"rotation": 45, "crossfade_ms": 100}})")
+              .ok());
   // missing_ok is about absence only: a file that is there is read as usual.
-  auto bad = LoadConfigFile(dir / "bad.json", Config{}, /*missing_ok=*/true);
+  auto bad = LoadConfigFile(store, "/etc/kiosk/bad.json", Config{}, /*missing_ok=*/true);
   CHECK(bad.config.display.crossfade_ms == 100);
-  CHECK(Only(bad.problems, (dir / "bad.json").string() + ": $.display.rotation") != "");
-  std::ofstream(dir / "broken.json") << "{\"display\": ";
-  auto broken = LoadConfigFile(dir / "broken.json", LastGood());
+  CHECK(Only(bad.problems, "/etc/kiosk/bad.json: $.display.rotation") != "");
+  REQUIRE(store.WriteFileAtomic("/etc/kiosk/broken.json", "{\"display\": ").ok());
+  auto broken = LoadConfigFile(store, "/etc/kiosk/broken.json", LastGood());
   CHECK(broken.config == LastGood());
   CHECK(Only(broken.problems, "broken.json: line 1") != "");
-  if (geteuid() != 0) {  // root reads any file
-    std::filesystem::permissions(dir / "bad.json", std::filesystem::perms::none);
-    auto unreadable = LoadConfigFile(dir / "bad.json", LastGood());
+}
+
+TEST_CASE("a config file that cannot be read keeps the fallback whole, naming the file") {
+  MemoryFileStore store;
+  REQUIRE(store.MakeDirs("/etc/kiosk").ok());
+  REQUIRE(
+      store.WriteFileAtomic("/etc/kiosk/kiosk.json", R"({"display": {"crossfade_ms": 100}})").ok());
+  store.FailReadsUnder("/etc/kiosk");
+  // Even with missing_ok: the file is there, so its settings were meant.
+  for (bool missing_ok : {false, true}) {
+    auto unreadable = LoadConfigFile(store, "/etc/kiosk/kiosk.json", LastGood(), missing_ok);
     CHECK(unreadable.config == LastGood());
-    CHECK(Only(unreadable.problems, "bad.json: cannot be read") != "");
+    CHECK(unreadable.problems ==
+          std::vector<std::string>{"/etc/kiosk/kiosk.json: cannot be read; keeping the last good "
+                                   "configuration"});
   }
 }
 

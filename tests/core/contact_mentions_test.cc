@@ -7,6 +7,7 @@
 
 #include "fake_measurer.h"
 #include "kiosk/core/validate.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 
 namespace kiosk {
 namespace {
@@ -161,7 +162,8 @@ TEST_CASE("contact mentions: e-mail addresses compare without case") {
 }
 
 TEST_CASE("contact mentions: the built-in content passes, because it declares its local line") {
-  auto b = LoadBundleDir(std::string(KIOSK_SOURCE_DIR) + "/content");
+  PosixFileStore disk;
+  auto b = LoadBundleDir(disk, std::string(KIOSK_SOURCE_DIR) + "/content");
   REQUIRE_MESSAGE(b.ok(), b.status().message());
   CHECK(CheckContactMentions(*b).empty());
   CHECK(CheckPinnedContact(*b, BuiltinContact()).empty());

@@ -4,6 +4,9 @@
 
 #include <string>
 
+#include "kiosk/core/file_store.h"
+#include "kiosk/platform/fs/posix_file_store.h"
+
 namespace kiosk {
 namespace {
 
@@ -26,7 +29,8 @@ bool Mentions(const Status& s, const std::string& text) {
 }  // namespace
 
 TEST_CASE("the built-in bundle parses and has the hotline, e-mail and both languages") {
-  auto b = LoadBundleDir(std::string(KIOSK_SOURCE_DIR) + "/content");
+  PosixFileStore disk;
+  auto b = LoadBundleDir(disk, std::string(KIOSK_SOURCE_DIR) + "/content");
   REQUIRE_MESSAGE(b.ok(), b.status().message());
   CHECK(b->contact.hotline == "1-800-292-1168");
   CHECK(b->contact.email == "HumanTrafficking@ottawapolice.ca");
@@ -225,10 +229,26 @@ TEST_CASE("reading time follows the longest of any number of languages") {
 }
 
 TEST_CASE("a missing slides.json is NotFound naming the path") {
-  auto b = LoadBundleDir("/nonexistent/bundle");
+  MemoryFileStore store;
+  REQUIRE(store.MakeDirs("/var/lib/kiosk/bundles/v1").ok());
+  auto b = LoadBundleDir(store, "/var/lib/kiosk/bundles/v1");
   REQUIRE_FALSE(b.ok());
   CHECK(b.status().code() == Status::Code::kNotFound);
-  CHECK(Mentions(b.status(), "/nonexistent/bundle/slides.json"));
+  CHECK(b.status().message() ==
+        "/var/lib/kiosk/bundles/v1/slides.json: no such file (a content directory holds its "
+        "slides in it)");
+}
+
+TEST_CASE("a slides.json that cannot be read is the store's error, naming the path") {
+  MemoryFileStore store;
+  REQUIRE(store.MakeDirs("/media/usb").ok());
+  REQUIRE(store.WriteFileAtomic("/media/usb/slides.json", Minimal(kOneSlide)).ok());
+  REQUIRE(LoadBundleDir(store, "/media/usb").ok());
+  store.FailReadsUnder("/media/usb");
+  auto b = LoadBundleDir(store, "/media/usb");
+  REQUIRE_FALSE(b.ok());
+  CHECK(b.status().code() == Status::Code::kIo);
+  CHECK(Mentions(b.status(), "/media/usb/slides.json"));
 }
 
 TEST_CASE("colours and QR payloads") {

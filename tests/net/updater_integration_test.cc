@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "kiosk/core/clock.h"
-#include "kiosk/core/update/file_store.h"
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/poll_schedule.h"
 #include "kiosk/core/update/sha256.h"

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "child_process.h"
 #include "damaged_install.h"
@@ -11,6 +12,7 @@
 #include "images.h"
 #include "kiosk/app/commands.h"
 #include "kiosk/core/layout.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 
@@ -70,7 +72,8 @@ std::string ShowFirstFrameOfDamagedInstall(const fs::path& dir) {
   // fonts the player found.
   auto fonts = FontSet::Open(dir / "fonts");
   REQUIRE(fonts.ok());
-  auto bundle = LoadBundleDir(dir / "content");
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, dir / "content");
   REQUIRE(bundle.ok());
   auto layout = LayoutFrame(*bundle, SlideView{}, 800, 480, **fonts);
   REQUIRE(layout.ok());
@@ -201,6 +204,27 @@ TEST_CASE("a bad rotation in the config file costs only the rotation: its size s
   REQUIRE(shown);
   CHECK(shown->w == 640);
   CHECK(shown->h == 360);
+}
+
+TEST_CASE("the status file names the video driver, the output size and the rotation") {
+  testing::TempDir scratch("kiosk-display-status");
+  const fs::path& dir = scratch.path();
+  fs::create_directories(dir / "state");
+  std::ofstream(dir / "kiosk.json")
+      << R"({"display": {"rotation": 180}, "state_dir": ")" << (dir / "state").string()
+      << R"(", "status_file": ")" << (dir / "status.json").string() << R"("})";
+  testing::ChildProcess player(
+      PlayerArgs({"--config", (dir / "kiosk.json").string(), "--exit-after", "1"}), kHeadless);
+  REQUIRE(player.Wait(seconds(20)) == 0);
+  const std::string text = testing::Slurp(dir / "status.json");
+  CAPTURE(text);
+  auto status = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  REQUIRE(status.is_object());
+  // SDL_VIDEODRIVER=dummy was asked for: a headless run that means it.
+  CHECK(status["display"] == nlohmann::json::parse(R"({"state": "showing", "video_driver": "dummy",
+                                                      "width": 800, "height": 480,
+                                                      "rotation": 180})"));
+  CHECK(status["problems"].empty());
 }
 
 TEST_CASE("SIGHUP reloads the content, which takes over at the next slide boundary") {

@@ -10,6 +10,7 @@
 #include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/validate.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 
@@ -29,7 +30,8 @@ bool Overlap(const Rect& a, const Rect& b) {
 TEST_CASE("every built-in slide fits every supported size with the real fonts") {
   auto fonts = FontSet::Open(kSource / "fonts");
   REQUIRE(fonts.ok());
-  auto bundle = LoadBundleDir(kSource / "content");
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, kSource / "content");
   REQUIRE(bundle.ok());
   CHECK(ValidateBundle(*bundle, **fonts).empty());
   for (LanguageLayout mode : {LanguageLayout::kBilingual, LanguageLayout::kAlternate}) {
@@ -61,7 +63,8 @@ TEST_CASE("every built-in slide fits every supported size with the real fonts") 
 TEST_CASE("every slide renders at every size with the band, and the QR code dials the hotline") {
   auto fonts = FontSet::Open(kSource / "fonts");
   REQUIRE(fonts.ok());
-  auto bundle = LoadBundleDir(kSource / "content");
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, kSource / "content");
   REQUIRE(bundle.ok());
   for (const auto& size : kSupportedSizes) {
     CAPTURE(size.width);

@@ -14,6 +14,7 @@
 #include "kiosk/core/content.h"
 #include "kiosk/core/schedule.h"
 #include "kiosk/core/validate.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 
@@ -143,7 +144,8 @@ TEST_CASE("kiosk render --at outside the bundle's schedule writes the built-in h
 TEST_CASE("the built-in help slide passes every check a bundle's slides must pass") {
   auto fonts = FontSet::Open(kSource / "fonts");
   REQUIRE(fonts.ok());
-  auto bundle = LoadBundleDir(kSource / "content");
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, kSource / "content");
   REQUIRE(bundle.ok());
   bundle->slides = {BuiltinHelpSlide(bundle->theme)};
   // Fit at every supported size in both layouts, contrast, no stray number.

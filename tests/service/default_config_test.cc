@@ -9,12 +9,15 @@
 #include <vector>
 
 #include "kiosk/core/config.h"
+#include "kiosk/platform/fs/posix_file_store.h"
 
 namespace kiosk {
 namespace {
 
 TEST_CASE("packaging/kiosk.json parses and equals the built-in defaults") {
-  auto loaded = LoadConfigFile(std::filesystem::path(KIOSK_SOURCE_DIR) / "packaging/kiosk.json");
+  PosixFileStore disk;
+  auto loaded =
+      LoadConfigFile(disk, std::filesystem::path(KIOSK_SOURCE_DIR) / "packaging/kiosk.json");
   CHECK(loaded.problems == std::vector<std::string>{});
   CHECK(loaded.warnings == std::vector<std::string>{});
   const Config& c = loaded.config;

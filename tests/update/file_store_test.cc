@@ -1,5 +1,5 @@
 // The FileStore contract, run against both implementations.
-#include "kiosk/core/update/file_store.h"
+#include "kiosk/core/file_store.h"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>

@@ -63,6 +63,12 @@ struct Unit {
   Programme programme{store, clock, measurer, [this] { return trust; }};
 
   explicit Unit(int crossfade_ms = 500) {
+    // Every file is read through the store: the built-in content too.
+    REQUIRE(store.MakeDirs(kBuiltinDir).ok());
+    REQUIRE(store
+                .WriteFileAtomic(kBuiltinDir / "slides.json",
+                                 testing::ReadText(kBuiltinDir / "slides.json"))
+                .ok());
     DisplayConfig display;
     display.crossfade_ms = crossfade_ms;
     programme.SetPanel(display, 1920, 1080);
@@ -228,11 +234,10 @@ TEST_CASE("programme: a new verified bundle takes over at the next boundary, and
 }
 
 TEST_CASE("programme: --content is shown until published content supersedes it") {
-  testing::TempDir tmp;
-  const std::filesystem::path override_dir = tmp.path() / "override";
-  std::filesystem::create_directories(override_dir);
-  testing::WriteText(override_dir / "slides.json", SlidesJson("local", {5}));
+  const std::filesystem::path override_dir = "/home/admin/override";
   Unit u;
+  REQUIRE(u.store.MakeDirs(override_dir).ok());
+  REQUIRE(u.store.WriteFileAtomic(override_dir / "slides.json", SlidesJson("local", {5})).ok());
   Candidate v1 = u.Cache(1, SlidesJson("one", {5}));
   u.programme.SetSources(ContentSources{override_dir, {v1}, kBuiltinDir});
   u.Start();

@@ -60,5 +60,95 @@ TEST_CASE("status report: every field, times as RFC 3339 UTC, nulls when unknown
   CHECK(nlohmann::json::parse(UnitStatusToJson(s))["stale"] == false);
 }
 
+TEST_CASE("status report: the display part, null until the player opened its window") {
+  UnitStatus s;
+  auto unknown = nlohmann::json::parse(UnitStatusToJson(s));
+  CHECK(unknown["display"] == nlohmann::json::parse(R"({"state": null, "video_driver": null,
+                                                       "width": null, "height": null,
+                                                       "rotation": null})"));
+  s.display = DisplayStatusOf("KMSDRM", /*driver_requested=*/false, 1920, 1080, 90);
+  auto j = nlohmann::json::parse(UnitStatusToJson(s));
+  CHECK(j["display"] == nlohmann::json::parse(R"({"state": "showing", "video_driver": "KMSDRM",
+                                                 "width": 1920, "height": 1080,
+                                                 "rotation": 90})"));
+  s.display = DisplayStatusOf("offscreen", /*driver_requested=*/false, 800, 600, 0);
+  CHECK(nlohmann::json::parse(UnitStatusToJson(s))["display"]["state"] == "no display");
+}
+
+TEST_CASE("display state: a headless driver nobody asked for is no display") {
+  const DisplayStatus fallback = DisplayStatusOf("offscreen", false, 800, 600, 0);
+  CHECK(fallback.state == DisplayState::kNoDisplay);
+  CHECK(fallback.problem ==
+        "display: on the headless video driver \"offscreen\", which nobody asked for "
+        "(SDL_VIDEODRIVER is not set): no real video driver started, so nothing reaches the "
+        "screen");
+  CHECK(DisplayStatusOf("dummy", false, 800, 600, 0).state == DisplayState::kNoDisplay);
+  // Asked for (tests, a headless render box): what was wanted.
+  const DisplayStatus asked = DisplayStatusOf("dummy", true, 800, 600, 0);
+  CHECK(asked.state == DisplayState::kShowing);
+  CHECK(asked.problem.empty());
+  CHECK(DisplayStatusOf("x11", false, 1280, 720, 0).state == DisplayState::kShowing);
+  CHECK(std::string(DisplayStateName(DisplayState::kNoDisplay)) == "no display");
+}
+
+TEST_CASE("StatusLine: showing, no display, stale, problems") {
+  UnitStatus s;
+  CHECK(StatusLine(s) == "showing builtin");
+  s.source = ContentSource::kCache;
+  s.version = 42;
+  s.name = "Lobby";
+  s.display = DisplayStatusOf("KMSDRM", false, 1920, 1080, 0);
+  CHECK(StatusLine(s) == "showing cache v42 \"Lobby\" on 1920x1080 (KMSDRM)");
+
+  s.expires = 1'795'946'500;
+  s.honest_now = 1'795'946'500;
+  s.stale_reasons = {"no successful check for 900 s (3 poll intervals)"};
+  CHECK(StatusLine(s) ==
+        "showing cache v42 \"Lobby\" on 1920x1080 (KMSDRM) | stale: content v42 expired at "
+        "2026-11-29T10:01:40Z (+1 more)");
+
+  UnitStatus headless;
+  headless.display = DisplayStatusOf("offscreen", false, 800, 600, 0);
+  headless.problems = {headless.display.problem};
+  CHECK(StatusLine(headless) ==
+        "no display (video driver offscreen) | showing builtin | 1 problem");
+}
+
+TEST_CASE(
+    "status board: the display part is written, kept by the updater's publishes, and "
+    "its problem listed") {
+  MemoryFileStore store;
+  StatusBoard board(store, "/run/kiosk/status.json");
+  std::vector<std::string> lines;
+  board.set_on_change([&](const UnitStatus& s) { lines.push_back(StatusLine(s)); });
+  board.PublishDisplay(DisplayStatusOf("offscreen", false, 800, 600, 0));
+  // Nothing before the player says what is on screen.
+  CHECK_FALSE(store.Exists("/run/kiosk/status.json"));
+  CHECK(lines.empty());
+  board.PublishShown(UnitStatus{});
+  auto j = nlohmann::json::parse(*store.ReadFile("/run/kiosk/status.json"));
+  CHECK(j["display"]["state"] == "no display");
+  CHECK(j["display"]["video_driver"] == "offscreen");
+  CHECK(j["display"]["width"] == 800);
+  CHECK(j["problems"] ==
+        nlohmann::json({DisplayStatusOf("offscreen", false, 800, 600, 0).problem}));
+  REQUIRE(lines.size() == 1);
+  CHECK(lines.back() == "no display (video driver offscreen) | showing builtin | 1 problem");
+
+  UnitStatus checks;
+  checks.last_check_result = "up_to_date";
+  board.PublishChecks(checks);
+  CHECK(board.Snapshot().display.video_driver == "offscreen");
+  // A window that grew: the new size, and a real driver clears the problem.
+  board.PublishDisplay(DisplayStatusOf("x11", false, 1024, 768, 180));
+  j = nlohmann::json::parse(*store.ReadFile("/run/kiosk/status.json"));
+  CHECK(j["display"]["state"] == "showing");
+  CHECK(j["display"]["width"] == 1024);
+  CHECK(j["display"]["rotation"] == 180);
+  CHECK(j["problems"].empty());
+  CHECK(j["last_check_result"] == "up_to_date");
+  CHECK(lines.back() == "showing builtin on 1024x768 (x11)");
+}
+
 }  // namespace
 }  // namespace kiosk::update

@@ -33,9 +33,9 @@
 #include <string_view>
 #include <vector>
 
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/status.h"
 #include "kiosk/core/update/bundle_verify.h"
-#include "kiosk/core/update/file_store.h"
 #include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/minisign.h"
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/status.h"
-#include "kiosk/core/update/file_store.h"
 #include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/minisign.h"
 

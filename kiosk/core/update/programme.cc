@@ -124,9 +124,8 @@ std::vector<Candidate> Programme::Candidates() const {
 
 Result<Prepared> Programme::Load(const Candidate& c, const Trust& trust, size_t at_most) const {
   const std::string origin = OriginOf(c);
-  std::error_code ec;
   const bool is_signed = c.source == ContentSource::kCache || c.source == ContentSource::kNetwork ||
-                         std::filesystem::exists(c.dir / kManifestName, ec);
+                         store_.Exists(c.dir / kManifestName);
   Result<Bundle> bundle = Status::Internal("not loaded");
   std::optional<Manifest> manifest;
   if (is_signed) {
@@ -143,7 +142,7 @@ Result<Prepared> Programme::Load(const Candidate& c, const Trust& trust, size_t 
     bundle = ParseBundle(check.slides_json, (c.dir / kSlidesFileName).string());
     manifest = std::move(check.manifest);
   } else {
-    bundle = LoadBundleDir(c.dir);
+    bundle = LoadBundleDir(store_, c.dir);
   }
   if (!bundle.ok()) return bundle.status().WithContext(origin);
   const bool builtin = c.source == ContentSource::kBuiltin;

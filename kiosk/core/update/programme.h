@@ -9,9 +9,9 @@
 // and frames. Time is Clock::Monotonic(); text is measured by the
 // TextMeasurer the screen draws with, so a layout here is the one on screen.
 //
-// Not thread-safe: the player's loop owns it. Files are read through the
-// FileStore (signed bundles) and the real disk (unsigned ones: --content
-// without a manifest, the built-in content).
+// Not thread-safe: the player's loop owns it. Every file (signed bundles,
+// unsigned ones: --content without a manifest, the built-in content) is read
+// through the FileStore.
 #pragma once
 
 #include <cstdint>
@@ -25,13 +25,13 @@
 #include "kiosk/core/clock.h"
 #include "kiosk/core/config.h"
 #include "kiosk/core/content.h"
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/schedule.h"
 #include "kiosk/core/status.h"
 #include "kiosk/core/text_measurer.h"
 #include "kiosk/core/time_zone.h"
-#include "kiosk/core/update/file_store.h"
 #include "kiosk/core/update/status_report.h"
 #include "kiosk/core/update/trust.h"
 

@@ -26,6 +26,39 @@ void CopyShownPart(const UnitStatus& from, UnitStatus& to) {
 
 }  // namespace
 
+const char* DisplayStateName(DisplayState state) {
+  switch (state) {
+    case DisplayState::kUnknown:
+      return "unknown";
+    case DisplayState::kShowing:
+      return "showing";
+    case DisplayState::kNoDisplay:
+      return "no display";
+  }
+  return "unknown";
+}
+
+DisplayStatus DisplayStatusOf(const std::string& video_driver, bool driver_requested, int width,
+                              int height, int rotation_degrees) {
+  DisplayStatus d;
+  d.video_driver = video_driver;
+  d.width = width;
+  d.height = height;
+  d.rotation_degrees = rotation_degrees;
+  // SDL falls back to these when no real video driver starts (no console,
+  // no KMS device): it then runs happily, drawing for nobody.
+  const bool headless = video_driver == "offscreen" || video_driver == "dummy";
+  if (headless && !driver_requested) {
+    d.state = DisplayState::kNoDisplay;
+    d.problem = "display: on the headless video driver \"" + video_driver +
+                "\", which nobody asked for (SDL_VIDEODRIVER is not set): no real video driver "
+                "started, so nothing reaches the screen";
+  } else {
+    d.state = DisplayState::kShowing;
+  }
+  return d;
+}
+
 const char* ContentSourceName(ContentSource source) {
   switch (source) {
     case ContentSource::kBuiltin:
@@ -82,6 +115,14 @@ std::string UnitStatusToJson(const UnitStatus& s) {
   root["next_poll"] = TimeOrNull(s.next_poll);
   root["problems"] = s.problems;
   root["warnings"] = s.warnings;
+  nlohmann::ordered_json display;
+  const bool known = s.display.state != DisplayState::kUnknown;
+  display["state"] = known ? nlohmann::ordered_json(DisplayStateName(s.display.state)) : nullptr;
+  display["video_driver"] = known ? nlohmann::ordered_json(s.display.video_driver) : nullptr;
+  display["width"] = known ? nlohmann::ordered_json(s.display.width) : nullptr;
+  display["height"] = known ? nlohmann::ordered_json(s.display.height) : nullptr;
+  display["rotation"] = known ? nlohmann::ordered_json(s.display.rotation_degrees) : nullptr;
+  root["display"] = std::move(display);
   // Reasons can hold bytes from the network (HTTP reason text, file names);
   // replace invalid UTF-8 rather than throw.
   return root.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
@@ -97,6 +138,36 @@ std::vector<std::string> StaleReasons(const UnitStatus& s) {
   return reasons;
 }
 
+std::string StatusLine(const UnitStatus& s) {
+  std::string what = std::string("showing ") + ContentSourceName(s.source);
+  if (s.version) what += " v" + std::to_string(*s.version);
+  if (!s.name.empty()) what += " \"" + s.name + "\"";
+  std::vector<std::string> parts;
+  const DisplayStatus& d = s.display;
+  if (d.state == DisplayState::kNoDisplay) {
+    parts.push_back("no display (video driver " + d.video_driver + ")");
+    parts.push_back(what);
+  } else if (d.state == DisplayState::kShowing) {
+    parts.push_back(what + " on " + std::to_string(d.width) + "x" + std::to_string(d.height) +
+                    " (" + d.video_driver + ")");
+  } else {
+    parts.push_back(what);
+  }
+  const auto reasons = StaleReasons(s);
+  if (!reasons.empty()) {
+    std::string stale = "stale: " + reasons.front();
+    if (reasons.size() > 1) stale += " (+" + std::to_string(reasons.size() - 1) + " more)";
+    parts.push_back(stale);
+  }
+  if (!s.problems.empty()) {
+    parts.push_back(std::to_string(s.problems.size()) +
+                    (s.problems.size() == 1 ? " problem" : " problems"));
+  }
+  std::string line;
+  for (const auto& p : parts) line += (line.empty() ? "" : " | ") + p;
+  return line;
+}
+
 StatusBoard::StatusBoard(FileStore& store, std::filesystem::path path)
     : store_(store), path_(std::move(path)) {}
 
@@ -104,6 +175,7 @@ void StatusBoard::PublishChecks(const UnitStatus& u) {
   std::lock_guard lock(mu_);
   UnitStatus next = u;
   CopyShownPart(status_, next);
+  next.display = status_.display;
   update_problems_ = u.problems;
   status_ = std::move(next);
   WriteLocked();
@@ -113,6 +185,12 @@ void StatusBoard::PublishShown(const UnitStatus& shown) {
   std::lock_guard lock(mu_);
   shown_known_ = true;
   CopyShownPart(shown, status_);
+  WriteLocked();
+}
+
+void StatusBoard::PublishDisplay(const DisplayStatus& display) {
+  std::lock_guard lock(mu_);
+  status_.display = display;
   WriteLocked();
 }
 
@@ -141,6 +219,7 @@ void StatusBoard::set_on_change(std::function<void(const UnitStatus&)> callback)
 void StatusBoard::WriteLocked() {
   status_.problems = unit_problems_;
   status_.problems.insert(status_.problems.end(), update_problems_.begin(), update_problems_.end());
+  if (!status_.display.problem.empty()) status_.problems.push_back(status_.display.problem);
   status_.warnings = unit_warnings_;
   status_.stale = !StaleReasons(status_).empty();
   // Nothing is written before the player says what is on screen: a status

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/pinned_contact.h"
 #include "kiosk/core/status.h"
-#include "kiosk/core/update/file_store.h"
 
 namespace kiosk::update {
 
@@ -25,6 +25,32 @@ namespace kiosk::update {
 enum class ContentSource { kBuiltin, kCache, kNetwork, kOverride };
 // "builtin", "cache", "network", "override"
 const char* ContentSourceName(ContentSource source);
+
+// "showing": the player drew on the video driver it was given. "no display":
+// it is on a headless driver (offscreen, dummy) nobody asked for, so nothing
+// reaches a screen (SDL fell back when the console was unavailable).
+// kUnknown until the player opened its window.
+enum class DisplayState { kUnknown, kShowing, kNoDisplay };
+// "unknown", "showing", "no display"
+const char* DisplayStateName(DisplayState state);
+
+// Where the frames go, as the player opened it.
+struct DisplayStatus {
+  DisplayState state = DisplayState::kUnknown;
+  std::string video_driver;   // SDL's name: "KMSDRM", "x11", "offscreen", ...
+  int width = 0, height = 0;  // the output size in pixels
+  int rotation_degrees = 0;   // 0, 90, 180 or 270
+  // Set when state is kNoDisplay: why, as a problem of the unit.
+  std::string problem;
+
+  bool operator==(const DisplayStatus&) const = default;
+};
+
+// The display part from what the player found: the video driver SDL chose,
+// and whether one was asked for (SDL_VIDEODRIVER set). A headless driver
+// ("offscreen", "dummy") that was not asked for is "no display".
+DisplayStatus DisplayStatusOf(const std::string& video_driver, bool driver_requested, int width,
+                              int height, int rotation_degrees);
 
 struct UnitStatus {
   std::string device_name;
@@ -63,9 +89,17 @@ struct UnitStatus {
   // good value, damaged fonts, unusable keys) and warnings (plain http://).
   std::vector<std::string> problems;
   std::vector<std::string> warnings;
+
+  // Where the frames go (set by the player).
+  DisplayStatus display;
 };
 
 std::string UnitStatusToJson(const UnitStatus& status);
+// One line for systemd's STATUS= (what `systemctl status` shows): the
+// display's state, what is shown, staleness and the number of problems, e.g.
+//   showing cache v42 "Lobby" on 1920x1080 (KMSDRM) | stale: content v42 expired at ...
+//   no display (video driver offscreen) | showing builtin | 1 problem
+std::string StatusLine(const UnitStatus& status);
 // Every reason the shown content is stale: s.stale_reasons plus its expiry.
 std::vector<std::string> StaleReasons(const UnitStatus& s);
 
@@ -81,12 +115,18 @@ class StatusBoard {
   // published, name, contact), which only PublishShown sets.
   void PublishChecks(const UnitStatus& from_updater);
   void PublishShown(const UnitStatus& shown);
+  // The display part: when the player opens its window and when its size
+  // changes. A "no display" state adds its problem to the unit's problems.
+  void PublishDisplay(const DisplayStatus& display);
   // What the unit is (from its configuration) and its own problems
   // (configuration, fonts), kept beside the updater's (keys).
   void SetUnit(std::string device_name, std::vector<std::string> venue_tags, bool updates_enabled,
                std::vector<std::string> problems, std::vector<std::string> warnings);
   const std::filesystem::path& path() const { return path_; }
   UnitStatus Snapshot() const;
+  // Called after every publish, once the shown content is known (as the
+  // file is written), with the mutex held: callback must not call back
+  // into the board.
   void set_on_change(std::function<void(const UnitStatus&)> callback);
 
  private:

@@ -45,10 +45,10 @@
 #include "kiosk/core/clock.h"
 #include "kiosk/core/config.h"
 #include "kiosk/core/fetcher.h"
+#include "kiosk/core/file_store.h"
 #include "kiosk/core/status.h"
 #include "kiosk/core/update/bundle_cache.h"
 #include "kiosk/core/update/bundle_verify.h"
-#include "kiosk/core/update/file_store.h"
 #include "kiosk/core/update/status_report.h"
 #include "kiosk/core/update/trust.h"
 

@@ -8,7 +8,7 @@
 // Stateless: one instance may be shared by any number of threads.
 #pragma once
 
-#include "kiosk/core/update/file_store.h"
+#include "kiosk/core/file_store.h"
 
 namespace kiosk {
 

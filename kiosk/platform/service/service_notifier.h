@@ -9,7 +9,8 @@
 // helper thread: its point is that a loop stuck for longer than WatchdogSec=
 // gets the service killed and restarted instead of leaving a frozen slide.
 //
-// Threading: one instance per process, used from the render thread.
+// Threading: one instance per process, used from the render thread;
+// NotifyStatus, which keeps no state, may be called from any thread.
 #pragma once
 
 #include <chrono>

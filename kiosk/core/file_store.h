@@ -1,6 +1,7 @@
-// The disk, behind an interface: the bundle cache and the status file are
-// written through a FileStore so that they are tested on an in-memory fake,
-// and run on POSIX (kiosk/platform/fs/posix_file_store.h) with real fsyncs.
+// The disk, behind an interface: the configuration and content are read, and
+// the bundle cache and the status file written, through a FileStore so that
+// they are tested on an in-memory fake, and run on POSIX
+// (kiosk/platform/fs/posix_file_store.h) with real fsyncs.
 //
 // Durability contract every implementation keeps (what makes the bundle cache
 // survive a power cut):
@@ -64,7 +65,9 @@ Result<std::vector<std::string>> ListFilesRecursive(FileStore& store,
 // lexically_normal(). Parent directories must exist, as on a real disk.
 // FailWritesAfter(n) makes every mutating call after the next n fail with
 // Status::Io, and FailWritesUnder(dir) every mutating call on a path under
-// dir, to test how callers survive a full or failing disk.
+// dir, to test how callers survive a full or failing disk; FailReadsUnder(dir)
+// makes ReadFile of an existing file under dir fail with Status::Io (a file
+// without read permission, a bad sector).
 class MemoryFileStore final : public FileStore {
  public:
   Result<std::string> ReadFile(const std::filesystem::path& path) override;
@@ -79,16 +82,19 @@ class MemoryFileStore final : public FileStore {
   void FailWritesAfter(int successful_writes);
   // Empty path = none.
   void FailWritesUnder(const std::filesystem::path& dir);
+  // Empty path = none.
+  void FailReadsUnder(const std::filesystem::path& dir);
 
  private:
   static std::string Key(const std::filesystem::path& path);
-  bool UnderFailingDir(const std::string& key) const;
+  static bool Under(const std::string& key, const std::string& dir);
   bool ConsumeWrite(const std::string& key);  // false when this write must fail
   std::mutex mu_;
   std::map<std::string, std::string> files_;
   std::set<std::string> dirs_ = {"/", ".", ""};
   int writes_left_ = -1;
   std::string failing_dir_;
+  std::string unreadable_dir_;
 };
 
 }  // namespace kiosk

@@ -1,4 +1,4 @@
-#include "kiosk/core/update/file_store.h"
+#include "kiosk/core/file_store.h"
 
 #include <algorithm>
 
@@ -40,13 +40,12 @@ std::string MemoryFileStore::Key(const std::filesystem::path& path) {
   return key;
 }
 
-bool MemoryFileStore::UnderFailingDir(const std::string& key) const {
-  return !failing_dir_.empty() &&
-         (key == failing_dir_ || key.compare(0, failing_dir_.size() + 1, failing_dir_ + "/") == 0);
+bool MemoryFileStore::Under(const std::string& key, const std::string& dir) {
+  return !dir.empty() && (key == dir || key.compare(0, dir.size() + 1, dir + "/") == 0);
 }
 
 bool MemoryFileStore::ConsumeWrite(const std::string& key) {
-  if (UnderFailingDir(key)) return false;
+  if (Under(key, failing_dir_)) return false;
   if (writes_left_ < 0) return true;
   if (writes_left_ == 0) return false;
   --writes_left_;
@@ -63,10 +62,18 @@ void MemoryFileStore::FailWritesUnder(const std::filesystem::path& dir) {
   failing_dir_ = dir.empty() ? std::string() : Key(dir);
 }
 
+void MemoryFileStore::FailReadsUnder(const std::filesystem::path& dir) {
+  std::lock_guard lock(mu_);
+  unreadable_dir_ = dir.empty() ? std::string() : Key(dir);
+}
+
 Result<std::string> MemoryFileStore::ReadFile(const std::filesystem::path& path) {
   std::lock_guard lock(mu_);
-  auto it = files_.find(Key(path));
+  const std::string key = Key(path);
+  auto it = files_.find(key);
   if (it == files_.end()) return Status::NotFound(path.string() + ": no such file");
+  if (Under(key, unreadable_dir_))
+    return Status::Io(path.string() + ": read failed (injected fault)");
   return it->second;
 }
 
@@ -139,7 +146,7 @@ Status MemoryFileStore::RenameDir(const std::filesystem::path& from,
   if (!dirs_.count(Key(std::filesystem::path(dst).parent_path()))) {
     return Status::Io(to.string() + ": parent directory does not exist");
   }
-  if (UnderFailingDir(dst) || !ConsumeWrite(src)) {
+  if (Under(dst, failing_dir_) || !ConsumeWrite(src)) {
     return Status::Io(src + ": rename failed (injected fault)");
   }
   const std::string prefix = src + "/";
