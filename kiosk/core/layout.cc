@@ -403,6 +403,32 @@ std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width
   return Wrap(paragraph, max_width, face, px, measurer, nullptr);
 }
 
+std::vector<std::string> BandLabels(const Contact& contact, const std::vector<std::string>& tags) {
+  std::vector<std::string> labels;
+  auto add = [&labels](const std::string& label) {
+    if (!label.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
+      labels.push_back(label);
+    }
+  };
+  bool all_own = true;
+  for (const auto& tag : tags) {
+    auto own = std::find_if(contact.labels.begin(), contact.labels.end(),
+                            [&tag](const auto& entry) { return entry.first == tag; });
+    if (own == contact.labels.end()) {
+      all_own = false;
+    } else {
+      add(own->second);
+    }
+  }
+  // A language on screen without a label of its own: the band keeps saying
+  // it in the bundle's first languages (French and English on the built-in
+  // bundle), up to two labels, rather than leave a passer-by without words.
+  for (size_t i = 0; !all_own && i < contact.labels.size() && labels.size() < 2; ++i) {
+    add(contact.labels[i].second);
+  }
+  return labels;
+}
+
 Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
                                 TextMeasurer& measurer, const LayoutOptions& options) {
   if (view.slide_index >= bundle.slides.size()) {
@@ -432,13 +458,8 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
     const SlideText* text = slide.text(tag);
     if (text == nullptr) return Status::Invalid(where + ": the slide has no \"" + tag + "\" text");
     shown.push_back(ShownText{tag, text, IsRightToLeft(tag)});
-    // The band speaks the languages on screen; a language without a label
-    // gets the bundle's first, said once.
-    const std::string& label = bundle.contact.LabelFor(tag);
-    if (!label.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
-      labels.push_back(label);
-    }
   }
+  labels = BandLabels(bundle.contact, tags);
   const bool pair = shown.size() == 2;
   int shorter = std::min(width, height);
   int mx = Round(width * options.margin_percent / 100.0);

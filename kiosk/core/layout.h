@@ -88,12 +88,18 @@ struct LayoutOptions {
 //   - Lines of a right-to-left language (IsRightToLeft, language.h) end at
 //     their column's right edge; side by side, a pair led by one has its lead
 //     column on the right. Shared lines and the band stay left to right.
-//   - The band's label is each shown language's (Contact::LabelFor): both of
-//     a pair ("label1 · label2", or one per line), said once when the same.
+//   - The band's label is each shown language's (BandLabels): both of a pair
+//     ("label1 · label2", or one per line), said once when the same.
 // Fails naming the slide and its languages, e.g. `slide "help" (fr+en) at
 // 1280x720: ...`; a view naming a language the slide lacks fails too.
 Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
                                 TextMeasurer& measurer, const LayoutOptions& options = {});
+
+// The band's labels for a view showing tags: each one's own label, once;
+// when one of them has none, the bundle's first labels fill in, up to two
+// (an Arabic and Inuktitut view of the built-in labels says "Besoin d'aide ?
+// · Need help?", never nothing).
+std::vector<std::string> BandLabels(const Contact& contact, const std::vector<std::string>& tags);
 
 // Greedy word wrap of one paragraph to max_width: breaks at spaces; a word
 // wider than a line is split between characters (never inside a UTF-8

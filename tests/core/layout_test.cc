@@ -351,10 +351,10 @@ TEST_CASE("the band's label follows the languages on screen") {
   CHECK(band_lines({"en", "fr"})[0] == "Help" + dot + "Aide");
   CHECK(band_lines({"en"})[0] == "Help");
   CHECK(band_lines({"fr"})[0] == "Aide");
-  // No Inuktitut label: the bundle's first one, once.
-  CHECK(band_lines({"iu"})[0] == "Aide");
-  CHECK(band_lines({"iu", "en"})[0] == "Aide" + dot + "Help");
-  CHECK(band_lines({"iu", "fr"})[0] == "Aide");
+  // No Inuktitut label: the bundle's first labels fill in, up to two, each once.
+  CHECK(band_lines({"iu"})[0] == "Aide" + dot + "Help");
+  CHECK(band_lines({"iu", "en"})[0] == "Help" + dot + "Aide");
+  CHECK(band_lines({"iu", "fr"})[0] == "Aide" + dot + "Help");
   b.contact.labels.emplace_back("iu", "ᐃᑲᔪᕐᓂᖅ");
   CHECK(band_lines({"iu"})[0] == "ᐃᑲᔪᕐᓂᖅ");
 }
