@@ -171,6 +171,7 @@ TEST_CASE("Arabic and Inuktitut with schedules: built, signed, served, shown as 
   CHECK(status["shown"]["source"] == "network");
   CHECK(status["shown"]["version"] == 1);
   CHECK(status["shown"]["hotline"] == "1-800-292-1168");
+  CHECK(status["shown"]["languages"] == nlohmann::json::array({"ar", "iu"}));
   player.Signal(SIGTERM);
   CHECK(player.Wait(seconds(10)) == 0);
 

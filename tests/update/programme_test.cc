@@ -466,6 +466,8 @@ TEST_CASE("the unit's languages and layout decide the views the programme lays o
   // Slide b has neither: shown in its own language rather than not at all.
   CHECK(p.cycle[2].view.languages == std::vector<std::string>{"fr"});
   CHECK(TextsOf(u.programme.current_layout()).find("a iu\nᐃᑲᔪᕐᓂᖅ\n") != std::string::npos);
+  // The status names every language the rotation shows, in order.
+  CHECK(u.programme.ShownStatus().languages == std::vector<std::string>{"iu", "en", "fr"});
   // No English label: the bundle's first two labels.
   CHECK(TextsOf(p.layouts[1]).find("a en\nAide  \xC2\xB7  ᐃᑲᔪᕐᓂᖅ\n") != std::string::npos);
 }

@@ -356,6 +356,13 @@ UnitStatus Programme::ShownStatus() const {
   shown.expires = showing_->expires;
   shown.name = showing_->bundle.name;
   shown.contact = PinnedContact{showing_->bundle.contact.hotline, showing_->bundle.contact.email};
+  for (const auto& timed : showing_->cycle) {
+    for (const auto& tag : timed.view.languages) {
+      if (std::find(shown.languages.begin(), shown.languages.end(), tag) == shown.languages.end()) {
+        shown.languages.push_back(tag);
+      }
+    }
+  }
   return shown;
 }
 

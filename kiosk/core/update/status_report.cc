@@ -22,6 +22,7 @@ void CopyShownPart(const UnitStatus& from, UnitStatus& to) {
   to.published = from.published;
   to.name = from.name;
   to.contact = from.contact;
+  to.languages = from.languages;
 }
 
 }  // namespace
@@ -92,6 +93,7 @@ std::string UnitStatusToJson(const UnitStatus& s) {
     shown["hotline"] = nullptr;
     shown["email"] = nullptr;
   }
+  shown["languages"] = s.languages;
   root["shown"] = std::move(shown);
   root["trust"] = s.trust;
   root["last_check"] = TimeOrNull(s.last_check);

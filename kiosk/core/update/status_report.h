@@ -65,6 +65,8 @@ struct UnitStatus {
   std::optional<int64_t> published;      // the manifest's published
   std::string name;                      // slides.json's name ("" until the player says)
   std::optional<PinnedContact> contact;  // what the band shows (set by the player)
+  // The languages the rotation shows, in order of first appearance.
+  std::vector<std::string> languages;
   // Who is trusted to sign: "root v3: 2 content keys, 1 signature needed".
   std::string trust;
 
