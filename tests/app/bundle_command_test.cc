@@ -10,7 +10,7 @@
 #include "kiosk/core/update/sha256.h"
 #include "kiosk/core/update/updater.h"
 #include "kiosk/platform/fs/posix_file_store.h"
-#include "tests/update/test_support.h"
+#include "tests/core/update/test_support.h"
 
 namespace kiosk::update {
 namespace {

@@ -22,7 +22,7 @@
 #include "kiosk/core/update/sha256.h"
 #include "kiosk/core/update/updater.h"
 #include "kiosk/platform/net/curl_fetcher.h"
-#include "tests/net/test_servers.h"
+#include "tests/platform/net/test_servers.h"
 
 namespace {
 

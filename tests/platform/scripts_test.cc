@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "child_process.h"
-#include "damaged_install.h"
+#include "tests/common/child_process.h"
+#include "tests/common/damaged_install.h"
 #include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "tests/update/test_support.h"
+#include "tests/core/update/test_support.h"
 
 namespace kiosk::update {
 namespace {

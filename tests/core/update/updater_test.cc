@@ -10,7 +10,7 @@
 
 #include "kiosk/core/update/poll_schedule.h"
 #include "kiosk/core/update/rfc3339.h"
-#include "tests/update/test_support.h"
+#include "tests/core/update/test_support.h"
 
 namespace kiosk::update {
 namespace {

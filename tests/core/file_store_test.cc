@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "kiosk/platform/fs/posix_file_store.h"
-#include "tests/update/test_support.h"
+#include "tests/core/update/test_support.h"
 
 namespace kiosk {
 namespace {

@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "child_process.h"
-#include "fixtures.h"
-#include "images.h"
+#include "tests/common/child_process.h"
+#include "tests/common/fixtures.h"
+#include "tests/common/images.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/net/test_servers.h"
+#include "tests/platform/net/test_servers.h"
 
 namespace kiosk {
 namespace {

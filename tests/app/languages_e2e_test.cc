@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
-#include "child_process.h"
-#include "fixtures.h"
-#include "images.h"
+#include "tests/common/child_process.h"
+#include "tests/common/fixtures.h"
+#include "tests/common/images.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {

@@ -5,7 +5,7 @@
 
 #include <doctest/doctest.h>
 
-#include "tests/update/test_support.h"
+#include "tests/core/update/test_support.h"
 
 namespace kiosk::update {
 namespace {

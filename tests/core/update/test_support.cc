@@ -1,4 +1,4 @@
-#include "tests/update/test_support.h"
+#include "tests/core/update/test_support.h"
 
 #include <sodium.h>
 #include <sys/wait.h>

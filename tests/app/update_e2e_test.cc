@@ -14,12 +14,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "child_process.h"
-#include "fixtures.h"
-#include "images.h"
+#include "tests/common/child_process.h"
+#include "tests/common/fixtures.h"
+#include "tests/common/images.h"
 #include "kiosk/app/commands.h"
 #include "tests/common/temp_dir.h"
-#include "tests/net/test_servers.h"
+#include "tests/platform/net/test_servers.h"
 
 namespace kiosk {
 namespace {

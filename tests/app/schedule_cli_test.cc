@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "child_process.h"
+#include "tests/common/child_process.h"
 #include "kiosk/core/content.h"
 #include "kiosk/core/schedule.h"
 #include "kiosk/core/validate.h"

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "child_process.h"
+#include "tests/common/child_process.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {

@@ -11,7 +11,7 @@
 #include "kiosk/core/update/manifest.h"
 #include "kiosk/core/update/minisign.h"
 #include "tests/core/fake_measurer.h"
-#include "tests/update/test_support.h"
+#include "tests/core/update/test_support.h"
 
 namespace kiosk::update {
 namespace {

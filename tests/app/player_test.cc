@@ -6,10 +6,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "child_process.h"
-#include "damaged_install.h"
-#include "fixtures.h"
-#include "images.h"
+#include "tests/common/child_process.h"
+#include "tests/common/damaged_install.h"
+#include "tests/common/fixtures.h"
+#include "tests/common/images.h"
 #include "kiosk/app/commands.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/platform/fs/posix_file_store.h"

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "child_process.h"
-#include "images.h"
+#include "tests/common/child_process.h"
+#include "tests/common/images.h"
 #include "kiosk/app/commands.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"

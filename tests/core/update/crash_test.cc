@@ -20,7 +20,7 @@
 #include "kiosk/core/update/bundle_cache.h"
 #include "kiosk/core/update/minisign.h"
 #include "kiosk/platform/fs/posix_file_store.h"
-#include "tests/update/test_support.h"
+#include "tests/core/update/test_support.h"
 
 namespace kiosk::update {
 namespace {

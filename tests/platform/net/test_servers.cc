@@ -1,4 +1,4 @@
-#include "tests/net/test_servers.h"
+#include "tests/platform/net/test_servers.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
