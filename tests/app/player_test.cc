@@ -6,14 +6,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "tests/common/child_process.h"
-#include "tests/common/damaged_install.h"
-#include "tests/common/fixtures.h"
-#include "tests/common/images.h"
 #include "kiosk/app/commands.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
+#include "tests/common/child_process.h"
+#include "tests/common/damaged_install.h"
+#include "tests/common/fixtures.h"
+#include "tests/common/images.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {

@@ -4,14 +4,14 @@
 
 #include <filesystem>
 
-#include "tests/common/child_process.h"
-#include "tests/common/images.h"
 #include "kiosk/app/commands.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/validate.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
+#include "tests/common/child_process.h"
+#include "tests/common/images.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "tests/common/child_process.h"
 #include "kiosk/core/content.h"
 #include "kiosk/core/schedule.h"
 #include "kiosk/core/validate.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
+#include "tests/common/child_process.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {

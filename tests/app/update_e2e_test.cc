@@ -14,10 +14,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "kiosk/app/commands.h"
 #include "tests/common/child_process.h"
 #include "tests/common/fixtures.h"
 #include "tests/common/images.h"
-#include "kiosk/app/commands.h"
 #include "tests/common/temp_dir.h"
 #include "tests/platform/net/test_servers.h"
 

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <string>
 
-#include "tests/common/child_process.h"
-#include "tests/common/damaged_install.h"
 #include "kiosk/app/commands.h"
 #include "kiosk/platform/ttf_fonts.h"
+#include "tests/common/child_process.h"
+#include "tests/common/damaged_install.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {

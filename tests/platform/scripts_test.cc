@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/child_process.h"
 #include "tests/common/damaged_install.h"
-#include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/temp_dir.h"
 
 namespace kiosk {
