@@ -279,7 +279,9 @@ Status Player::Start() {
   if (!first.ok()) return first.status();
   current_ = std::move(*first);
   PresentSettled();
-  LogInfo("first frame on screen after " + std::to_string((shown_at - started_).count()) + " ms");
+  // Counted to the present (rendering the slide included), not to the choice.
+  LogInfo("first frame on screen after " + std::to_string((clock_.Monotonic() - started_).count()) +
+          " ms");
   // The first poll need not wait for the rest of the layout (seconds on a
   // slow board): what it brings is handled by the loop, after Start.
   if (updater_thread_) updater_thread_->Start();
