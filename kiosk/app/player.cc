@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -103,6 +104,7 @@ class Player {
   std::shared_ptr<const update::Trust> config_trust_;
   std::mutex applied_mu_;
   std::optional<Candidate> applied_;  // guarded by applied_mu_
+  std::atomic<bool> first_frame_shown_{false};
 };
 
 std::shared_ptr<const update::Trust> Player::TrustNow() const {
@@ -160,7 +162,13 @@ void Player::StartUpdater() {
   // slides in substitute fonts, so it measures new bundles with the same
   // ones: refusing every bundle would leave old content up for good, a worse
   // failure than the one already reported at start-up.
+  // Before the first frame (the cache, chosen at start) the fit is checked
+  // at this panel only: every supported size waits for downloads.
   auto validator = [this, data_dir, w, h](const std::filesystem::path& dir) {
+    if (!first_frame_shown_) {
+      return CheckContentForPanel(dir, data_dir, w, h, updater_->trust()->contact,
+                                  SubstituteFonts::kAccept);
+    }
     return CheckContent(dir, data_dir, w, h, updater_->trust()->contact, SubstituteFonts::kAccept);
   };
   auto on_applied = [this](const std::filesystem::path& dir, int64_t version) {
@@ -282,6 +290,7 @@ Status Player::Start() {
   // Counted to the present (rendering the slide included), not to the choice.
   LogInfo("first frame on screen after " + std::to_string((clock_.Monotonic() - started_).count()) +
           " ms");
+  first_frame_shown_ = true;
   // The first poll need not wait for the rest of the layout (seconds on a
   // slow board): what it brings is handled by the loop, after Start.
   if (updater_thread_) updater_thread_->Start();
