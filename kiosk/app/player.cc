@@ -316,6 +316,9 @@ void Player::Report() {
 Status Player::RenderNext() {
   const FrameLayout* shown = programme_->fading() ? nullptr : &programme_->current_layout();
   auto next = compositor_->RenderChange(shown, programme_->next_layout());
+  // The fonts at this slide's sizes and their glyph caches (megabytes at
+  // large sizes) are not needed again for a slide's duration.
+  fonts_->Trim();
   if (!next.ok()) return next.status();
   next_ = std::move(*next);
   return Status::Ok();
