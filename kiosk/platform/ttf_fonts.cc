@@ -273,10 +273,11 @@ int FontSet::LineHeight(FontFace face, int px) {
 }
 
 SurfacePtr FontSet::Render(std::string_view utf8, FontFace face, int px, Color color) {
-  EvictIfFull();
-  auto runs = Runs(utf8, face, px);
+  // Width and LineHeight may evict (close) every sized font: called before
+  // Runs, whose handles must stay open while they are drawn.
   int width = std::max(1, Width(utf8, face, px));
   int height = LineHeight(face, px);
+  auto runs = Runs(utf8, face, px);
   SurfacePtr line(SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_ARGB8888));
   if (!line) return nullptr;
   // Transparent canvas; runs are copied (not blended) since they never overlap.
