@@ -102,10 +102,14 @@ std::vector<std::string> FontProblems(const std::filesystem::path& data_dir) {
   return (*fonts)->problems();
 }
 
-std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
-                                        const std::filesystem::path& data_dir, int extra_width,
-                                        int extra_height, const PinnedContact& pinned,
-                                        SubstituteFonts substitutes) {
+namespace {
+
+// CheckBundleDir with the sizes to check the fit at.
+std::vector<std::string> CheckBundleDirAt(const std::filesystem::path& dir,
+                                          const std::filesystem::path& data_dir,
+                                          const std::vector<ScreenSize>& sizes,
+                                          const PinnedContact& pinned,
+                                          SubstituteFonts substitutes) {
   PosixFileStore disk;
   auto bundle = LoadBundleDir(disk, dir);
   if (!bundle.ok()) {
@@ -123,8 +127,6 @@ std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
   }
   auto fonts = FontSet::Open(data_dir / "fonts");
   if (!fonts.ok()) return {fonts.status().message()};
-  auto sizes = kSupportedSizes;
-  if (extra_width > 0 && extra_height > 0) sizes.push_back({extra_width, extra_height});
   auto problems = ValidateBundle(*bundle, **fonts, sizes, {}, pinned);
   if (substitutes == SubstituteFonts::kProblem) {
     // First: every fit result after them was measured with the substitutes.
@@ -134,15 +136,35 @@ std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
   return problems;
 }
 
-Status CheckContent(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
-                    int extra_width, int extra_height, const PinnedContact& pinned,
-                    SubstituteFonts substitutes) {
-  auto problems = CheckBundleDir(dir, data_dir, extra_width, extra_height, pinned, substitutes);
+Status AsStatus(const std::vector<std::string>& problems) {
   if (problems.empty()) return Status::Ok();
   std::string all = "content check failed (" + std::to_string(problems.size()) + " problem" +
                     (problems.size() == 1 ? "" : "s") + ")";
   for (const auto& p : problems) all += "\n" + p;
   return Status::Rejected(all);
+}
+
+}  // namespace
+
+std::vector<std::string> CheckBundleDir(const std::filesystem::path& dir,
+                                        const std::filesystem::path& data_dir, int extra_width,
+                                        int extra_height, const PinnedContact& pinned,
+                                        SubstituteFonts substitutes) {
+  auto sizes = kSupportedSizes;
+  if (extra_width > 0 && extra_height > 0) sizes.push_back({extra_width, extra_height});
+  return CheckBundleDirAt(dir, data_dir, sizes, pinned, substitutes);
+}
+
+Status CheckContent(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
+                    int extra_width, int extra_height, const PinnedContact& pinned,
+                    SubstituteFonts substitutes) {
+  return AsStatus(CheckBundleDir(dir, data_dir, extra_width, extra_height, pinned, substitutes));
+}
+
+Status CheckContentForPanel(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
+                            int width, int height, const PinnedContact& pinned,
+                            SubstituteFonts substitutes) {
+  return AsStatus(CheckBundleDirAt(dir, data_dir, {{width, height}}, pinned, substitutes));
 }
 
 std::vector<std::string> ScheduleReport(const std::filesystem::path& dir) {

@@ -68,6 +68,16 @@ Status CheckContent(const std::filesystem::path& dir, const std::filesystem::pat
                     const PinnedContact& pinned = BuiltinContact(),
                     SubstituteFonts substitutes = SubstituteFonts::kProblem);
 
+// CheckContent with the fit checked at this panel's size (width x height)
+// only, not at every supported size: what the player checks of its cached
+// bundle before the first frame. The bundle passed the full check when it
+// was applied; the other sizes matter to whoever publishes it, not to this
+// screen, and cost six times the layouts (seconds on a Pi) before anything
+// is shown.
+Status CheckContentForPanel(const std::filesystem::path& dir, const std::filesystem::path& data_dir,
+                            int width, int height, const PinnedContact& pinned,
+                            SubstituteFonts substitutes = SubstituteFonts::kProblem);
+
 // What `kiosk validate` says about the schedules of the bundle in dir: a
 // "warning: ..." line for each time nothing would show (ScheduleWarnings),
 // then the week's timeline (WeekTimeline). Warnings do not make a bundle

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -63,6 +64,8 @@ class Player {
   void Apply(Programme::Change change);
   void OnDeadline(Millis now);
   Status RenderNext();
+  // The pre-rendered next slide becomes current_.
+  void TakeNext();
   void DrawFrame(Millis now);
   // A compositor for the display's current size and the configured
   // rotation, and the programme told the panel it lays out for.
@@ -86,7 +89,8 @@ class Player {
   std::unique_ptr<Compositor> compositor_;
   std::unique_ptr<Programme> programme_;
   TexturePtr current_;  // what is on screen (or fading out)
-  TexturePtr next_;     // the programme's next_layout(), pre-rendered
+  // How the programme's next_layout() differs from current_, pre-rendered.
+  std::optional<SlideChange> next_;
   bool quit_ = false;
   size_t captures_ = 0;
   Millis started_{0};
@@ -102,6 +106,7 @@ class Player {
   std::shared_ptr<const update::Trust> config_trust_;
   std::mutex applied_mu_;
   std::optional<Candidate> applied_;  // guarded by applied_mu_
+  std::atomic<bool> first_frame_shown_{false};
 };
 
 std::shared_ptr<const update::Trust> Player::TrustNow() const {
@@ -165,7 +170,13 @@ void Player::StartUpdater() {
   // slides in substitute fonts, so it measures new bundles with the same
   // ones: refusing every bundle would leave old content up for good, a worse
   // failure than the one already reported at start-up.
+  // Before the first frame (the cache, chosen at start) the fit is checked
+  // at this panel only: every supported size waits for downloads.
   auto validator = [this, data_dir, w, h](const std::filesystem::path& dir) {
+    if (!first_frame_shown_) {
+      return CheckContentForPanel(dir, data_dir, w, h, updater_->trust()->contact,
+                                  SubstituteFonts::kAccept);
+    }
     return CheckContent(dir, data_dir, w, h, updater_->trust()->contact, SubstituteFonts::kAccept);
   };
   auto on_applied = [this](const std::filesystem::path& dir, int64_t version) {
@@ -270,6 +281,7 @@ Status Player::Start() {
           std::to_string(display_->height()) + ", " + display_->description() + ", rotation " +
           std::to_string(config_.display.rotation_degrees));
   RebuildCompositor();
+  if (!display_->accelerated()) programme_->SetFrameInterval(Programme::kSoftwareFrameInterval);
 
   // The cache is read (and re-verified) before the first frame, so a unit
   // that has good network content never flashes the built-in slides.
@@ -282,7 +294,10 @@ Status Player::Start() {
   if (!first.ok()) return first.status();
   current_ = std::move(*first);
   PresentSettled();
-  LogInfo("first frame on screen after " + std::to_string((shown_at - started_).count()) + " ms");
+  // Counted to the present (rendering the slide included), not to the choice.
+  LogInfo("first frame on screen after " + std::to_string((clock_.Monotonic() - started_).count()) +
+          " ms");
+  first_frame_shown_ = true;
   // The first poll need not wait for the rest of the layout (seconds on a
   // slow board): what it brings is handled by the loop, after Start.
   if (updater_thread_) updater_thread_->Start();
@@ -299,31 +314,41 @@ void Player::PublishDisplay() {
       display_->height(), config_.display.rotation_degrees));
 }
 
-// Pre-renders the slide that comes next, so the transition starts on time.
+// Pre-renders the slide that comes next, so the transition starts on time:
+// only where it differs from current_ (during a fade current_ is not yet
+// current_layout(), so all of it).
 Status Player::RenderNext() {
-  auto next = compositor_->RenderSlide(programme_->next_layout());
+  const FrameLayout* shown = programme_->fading() ? nullptr : &programme_->current_layout();
+  auto next = compositor_->RenderChange(shown, programme_->next_layout());
+  // The fonts at this slide's sizes and their glyph caches (megabytes at
+  // large sizes) are not needed again for a slide's duration.
+  fonts_->Trim();
   if (!next.ok()) return next.status();
   next_ = std::move(*next);
   return Status::Ok();
 }
 
+void Player::TakeNext() {
+  if (Status s = compositor_->Apply(*next_, current_.get()); !s.ok()) LogError(s.message());
+  next_.reset();
+}
+
 void Player::OnDeadline(Millis now) {
   if (programme_->OnDeadline(now)) {
     // Woke late by more than a slide: the pre-rendered one is not the one due.
-    auto tex = compositor_->RenderSlide(programme_->current_layout());
+    auto tex = compositor_->RenderChange(nullptr, programme_->current_layout());
     if (tex.ok()) next_ = std::move(*tex);
   }
-  if (next_ && !programme_->StartTransition(now)) current_ = std::move(next_);
+  if (next_ && !programme_->StartTransition(now)) TakeNext();
 }
 
 void Player::DrawFrame(Millis now) {
   const Programme::Frame frame = programme_->FrameAt(now);
   if (frame.kind == Programme::FrameKind::kFading) {
-    compositor_->DrawCrossfade(current_.get(), next_.get(), frame.t);
-    SDL_RenderPresent(display_->renderer());
+    if (next_) compositor_->PresentCrossfade(current_.get(), *next_, frame.t);
     return;
   }
-  if (frame.kind == Programme::FrameKind::kFadeDone) current_ = std::move(next_);
+  if (frame.kind == Programme::FrameKind::kFadeDone && next_) TakeNext();
   PresentSettled();
   if (!next_) {
     if (Status s = RenderNext(); !s.ok()) LogError("cannot render the next slide: " + s.message());
@@ -408,6 +433,8 @@ void Player::HandleEvent(const PlayerEvent& e) {
       }
       // Redraw what is showing: the TV or compositor lost our pixels.
       DrawFrame(clock_.Monotonic());
+      // A crossfade frame presents only what changes; this one, everything.
+      if (programme_->fading()) SDL_RenderPresent(display_->renderer());
       break;
     case PlayerEvent::Kind::kBundleApplied:
       TakeAppliedBundle();

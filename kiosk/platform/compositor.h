@@ -13,6 +13,7 @@
 
 #include <memory>
 
+#include "kiosk/core/changed_area.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/status.h"
 #include "kiosk/platform/ttf_fonts.h"
@@ -23,6 +24,15 @@ struct TextureDeleter {
   void operator()(SDL_Texture* t) const { SDL_DestroyTexture(t); }
 };
 using TexturePtr = std::unique_ptr<SDL_Texture, TextureDeleter>;
+
+// The next slide as far as it differs from the one on screen: only the
+// rectangle where the two frames differ (ChangedArea, kiosk/core/changed_area.h),
+// so a crossfade blends no more than that and nothing panel-sized waits for
+// the next slide boundary.
+struct SlideChange {
+  TexturePtr pixels;  // area-sized, in the panel's orientation
+  Rect area;          // on the panel; empty when the slides are identical
+};
 
 class Compositor {
  public:
@@ -37,10 +47,21 @@ class Compositor {
   // Paints a frame into a new panel-sized texture.
   Result<TexturePtr> RenderSlide(const FrameLayout& frame);
 
+  // The part of `to` that differs from `from` (null: everything, as after a
+  // cut or a late wake-up).
+  Result<SlideChange> RenderChange(const FrameLayout* from, const FrameLayout& to);
+  // Turns `slide`, a texture of the frame the change was rendered from, into
+  // the frame it was rendered to (the same pixels RenderSlide would give).
+  Status Apply(const SlideChange& change, SDL_Texture* slide);
+
   // Draws one texture to the current target (the window), covering it.
   void Draw(SDL_Texture* texture);
-  // Draws from, then to at opacity t in [0, 1].
-  void DrawCrossfade(SDL_Texture* from, SDL_Texture* to, double t);
+  // Draws the crossfade from `from` (the slide on screen) to the change at
+  // opacity t in [0, 1], and presents it. The software renderer draws into
+  // the window's own surface, which keeps what was presented, so only the
+  // change's area is blended and sent to the screen; other renderers redraw
+  // the whole frame (their back buffer is not kept between presents).
+  void PresentCrossfade(SDL_Texture* from, const SlideChange& to, double t);
 
   // Reads the current target's pixels (call before SDL_RenderPresent: after
   // it, some drivers return garbage). Opaque RGB888 (what a panel shows:
@@ -48,8 +69,11 @@ class Compositor {
   Result<SurfacePtr> ReadPixels();
 
  private:
-  Status Paint(const FrameLayout& frame);
+  // Paints the part of frame inside logical_area with the area's corner at
+  // the target's origin (lines outside it are skipped).
+  Status Paint(const FrameLayout& frame, const Rect& logical_area);
   SDL_Renderer* renderer_;
+  SDL_Window* window_ = nullptr;  // the software renderer's window, if any
   FontSet& fonts_;
   int out_w_, out_h_, rotation_;
 };

@@ -34,8 +34,26 @@ Result<std::unique_ptr<Display>> Display::Open(const DisplayOptions& options) {
       h = w * 9 / 16;
     }
   }
-  d->window_ =
-      SDL_CreateWindow("kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h, flags);
+  int x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
+  if (video == "x11" && (flags & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0) {
+    // On X11, SDL's fullscreen asks a window manager and then waits up to
+    // 100 ms, twice, for it to move and resize the window: a kiosk X session
+    // (Xvfb, a bare X server) has none, so that was 200 ms of the first
+    // frame. A borderless window on top, covering the screen from its corner,
+    // is the same picture without the wait.
+    flags &= ~static_cast<Uint32>(SDL_WINDOW_FULLSCREEN_DESKTOP);
+    flags |= SDL_WINDOW_BORDERLESS | SDL_WINDOW_ALWAYS_ON_TOP;
+    SDL_Rect screen{0, 0, 0, 0};
+    if (SDL_GetDisplayBounds(0, &screen) == 0) {
+      x = screen.x;
+      y = screen.y;
+      if (options.width <= 0 || options.height <= 0) {
+        w = screen.w;
+        h = screen.h;
+      }
+    }
+  }
+  d->window_ = SDL_CreateWindow("kiosk", x, y, w, h, flags);
   if (d->window_ == nullptr) {
     return Status::Internal("cannot create the " + std::to_string(w) + "x" + std::to_string(h) +
                             " window on video driver " + video + ": " + SDL_GetError());

@@ -610,8 +610,8 @@ int FontSet::LineHeight(FontFace face, int px) {
 }
 
 SurfacePtr FontSet::Render(std::string_view utf8, FontFace face, int px, Color color) {
-  EvictIfFull();
-  auto runs = Runs(utf8, face, px);
+  // Width and LineHeight may evict (close) every sized font: called before
+  // Runs, whose handles must stay open while they are drawn.
   int width = std::max(1, Width(utf8, face, px));
   int primary_ascent = TTF_FontAscent(Font(FaceIndex(face), px));
   SDL_Color c{color.r, color.g, color.b, 255};
@@ -624,6 +624,7 @@ SurfacePtr FontSet::Render(std::string_view utf8, FontFace face, int px, Color c
   };
   std::vector<Piece> pieces;
   int height = LineHeight(face, px);
+  auto runs = Runs(utf8, face, px);
   int x = 0;
   for (const auto& run : runs) {
     if (run.font == nullptr) continue;

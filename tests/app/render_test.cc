@@ -8,6 +8,7 @@
 #include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/validate.h"
+#include "kiosk/platform/compositor.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/ttf_fonts.h"
 #include "tests/common/child_process.h"
@@ -168,6 +169,62 @@ TEST_CASE("a rotated frame is the upright slide turned a quarter clockwise") {
     }
   }
   CHECK(differ == 0);
+}
+
+}  // namespace kiosk
+
+namespace kiosk {
+namespace {
+
+// A slide rendered whole, read back as pixels.
+SurfacePtr Pixels(Compositor& compositor, SDL_Texture* slide) {
+  compositor.Draw(slide);
+  auto pixels = compositor.ReadPixels();
+  return pixels.ok() ? std::move(*pixels) : nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("a slide changed into the next one has the next one's pixels, band untouched") {
+  auto fonts = FontSet::Open(kSource / "fonts");
+  REQUIRE(fonts.ok());
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, kSource / "content");
+  REQUIRE(bundle.ok());
+  for (auto [w, h] : {std::pair{1920, 1080}, std::pair{3840, 2160}}) {
+    SurfacePtr target(SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888));
+    REQUIRE(target);
+    SDL_Renderer* renderer = SDL_CreateSoftwareRenderer(target.get());
+    REQUIRE(renderer != nullptr);
+    {
+      Compositor compositor(renderer, **fonts, w, h, 0);
+      const size_t n = bundle->slides.size();
+      for (size_t i = 0; i < n; ++i) {
+        CAPTURE(w);
+        CAPTURE(bundle->slides[i].id);
+        auto a = LayoutFrame(*bundle, SlideView{i}, w, h, **fonts);
+        auto b = LayoutFrame(*bundle, SlideView{(i + 1) % n}, w, h, **fonts);
+        REQUIRE(a.ok());
+        REQUIRE(b.ok());
+        auto slide = compositor.RenderSlide(*a);
+        auto next = compositor.RenderSlide(*b);
+        auto change = compositor.RenderChange(&*a, *b);
+        REQUIRE(slide.ok());
+        REQUIRE(next.ok());
+        REQUIRE(change.ok());
+        // The band (its background is the first box) is never part of it.
+        CHECK_FALSE(Overlap(change->area, b->boxes[0].rect));
+        CHECK(change->area.w * change->area.h < w * h);
+        REQUIRE(compositor.Apply(*change, slide->get()).ok());
+        auto changed = Pixels(compositor, slide->get());
+        auto expected = Pixels(compositor, next->get());
+        REQUIRE(changed);
+        REQUIRE(expected);
+        CHECK(testing::DifferingPixels(changed.get(), expected.get()) == 0);
+      }
+    }
+    SDL_DestroyRenderer(renderer);
+  }
 }
 
 }  // namespace kiosk

@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "kiosk/app/commands.h"
 #include "tests/common/child_process.h"
 #include "tests/common/temp_dir.h"
 
@@ -145,6 +147,36 @@ TEST_CASE(
       {KIOSK_BIN, "validate", scratch.path().string(), "--languages", "en,Spanish"});
   CHECK(bad.Wait(seconds(60)) == 2);
   CHECK(Contains(bad.output(), "--languages: $.display.languages[1]: expected a language tag"));
+}
+
+TEST_CASE("before the first frame a cached bundle is checked at this panel only, else at all") {
+  // The built-in "what" slide with four times its text: it fits portrait
+  // panels, not landscape ones.
+  auto doc = nlohmann::json::parse(BuiltinSlidesJson());
+  nlohmann::json slide;
+  for (const auto& s : doc["slides"]) {
+    if (s["id"] == "what") slide = s;
+  }
+  REQUIRE(slide.is_object());
+  for (const char* language : {"fr", "en"}) {
+    nlohmann::json body = nlohmann::json::array();
+    for (int i = 0; i < 4; ++i) {
+      for (const auto& paragraph : slide[language]["body"]) body.push_back(paragraph);
+    }
+    slide[language]["body"] = body;
+  }
+  doc["slides"] = nlohmann::json::array({slide});
+  testing::TempDir scratch("kiosk-panel-check");
+  std::ofstream(scratch.path() / "slides.json", std::ios::binary) << doc.dump();
+
+  Status everywhere = CheckContent(scratch.path(), kSource, 1080, 1920);
+  REQUIRE_FALSE(everywhere.ok());
+  CHECK(Contains(everywhere.message(), "1920x1080"));
+  Status portrait = CheckContentForPanel(scratch.path(), kSource, 1080, 1920, BuiltinContact());
+  CHECK_MESSAGE(portrait.ok(), portrait.message());
+  Status landscape = CheckContentForPanel(scratch.path(), kSource, 1920, 1080, BuiltinContact());
+  REQUIRE_FALSE(landscape.ok());
+  CHECK(Contains(landscape.message(), "1920x1080"));
 }
 
 }  // namespace kiosk

@@ -152,4 +152,28 @@ TEST_CASE("the updater's check measures with the substitutes; an administrator's
                                 ": sha256 mismatch") != std::string::npos);
 }
 
+TEST_CASE("a line drawn just as the per-size font cache fills is drawn whole") {
+  // Drawing a line measures it, and measuring may close every sized font
+  // (the cache's bound): the fonts the line is drawn with must not be among
+  // them. Each fill level below puts the bound at a different step.
+  auto fonts = FontSet::Open(kSource / "fonts");
+  REQUIRE(fonts.ok());
+  FontSet& set = **fonts;
+  for (int filled = 88; filled <= 96; ++filled) {
+    CAPTURE(filled);
+    set.Trim();
+    for (int px = 100; px < 100 + filled; ++px) set.LineHeight(FontFace::kRegular, px);
+    SurfacePtr line = set.Render("Call 1-800-292-1168", FontFace::kRegular, 50, Color{0, 0, 0});
+    REQUIRE(line);
+    CHECK(line->w == set.Width("Call 1-800-292-1168", FontFace::kRegular, 50));
+    long ink = 0;
+    for (int y = 0; y < line->h; ++y) {
+      const auto* row = reinterpret_cast<const Uint32*>(static_cast<const Uint8*>(line->pixels) +
+                                                        y * line->pitch);
+      for (int x = 0; x < line->w; ++x) ink += (row[x] >> 24) > 128;
+    }
+    CHECK(ink > line->w);
+  }
+}
+
 }  // namespace kiosk

@@ -292,7 +292,7 @@ Programme::Change Programme::Reshow(const std::string& why) {
 }
 
 Millis Programme::NextWake(Millis now) const {
-  if (fade_start_) return now + kFrameInterval;
+  if (fade_start_) return now + frame_interval_;
   const Prepared& latest = pending_ ? *pending_ : *showing_;
   Millis wake = rotation_->next_deadline();
   if (latest.schedule_due) wake = std::min(wake, std::max(*latest.schedule_due, now));
