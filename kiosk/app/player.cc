@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "kiosk/app/commands.h"
@@ -74,6 +76,17 @@ class Player {
   void Capture();
   // The display part of the status (driver, size, rotation, state).
   void PublishDisplay();
+  // SDL 2.26 falls back to its "offscreen" driver when no real one starts
+  // (no screen connected, no DRM device, no X server yet), then draws for
+  // nobody while every report would say it is showing. A headless driver
+  // nobody asked for is "no display": said in the log, the status file and
+  // systemd's STATUS=, and the player waits for a screen, trying SDL's video
+  // drivers again every kScreenRetry, answering signals and feeding the
+  // watchdog. Told to stop while waiting, it returns with quit_ set.
+  Status WaitForScreen();
+  static constexpr Millis kScreenRetry{2000};
+  // The one status board of the run, for the configured status file.
+  void EnsureBoard();
   // Remote updates (docs/bundle-format.md): on when updates.url is set.
   void StartUpdater();
   void StopUpdater();
@@ -92,6 +105,7 @@ class Player {
   // How the programme's next_layout() differs from current_, pre-rendered.
   std::optional<SlideChange> next_;
   bool quit_ = false;
+  std::string video_error_;  // why SDL's video failed to start, if it did
   size_t captures_ = 0;
   Millis started_{0};
 
@@ -113,12 +127,7 @@ std::shared_ptr<const update::Trust> Player::TrustNow() const {
   return updater_ ? updater_->trust() : config_trust_;
 }
 
-void Player::StartUpdater() {
-  config_trust_ = std::make_shared<const update::Trust>(update::TrustFromConfig(config_));
-  update::ContentSources sources;
-  sources.override_dir = options_.content_dir;
-  sources.builtin_dir = options_.data_dir / "content";
-  programme_->SetSources(sources);
+void Player::EnsureBoard() {
   std::error_code ec;
   const bool have_state = std::filesystem::is_directory(config_.state_dir, ec);
   // The status file is written whenever the unit updates or keeps a cache
@@ -127,15 +136,77 @@ void Player::StartUpdater() {
   // writes a status that forgets what is on screen.
   const std::filesystem::path status_file =
       (!config_.updates.url.empty() || have_state) ? config_.status_file : std::filesystem::path();
-  if (!board_ || board_->path() != status_file) {
-    board_ = std::make_unique<update::StatusBoard>(store_, status_file);
-    programme_->SetStatusBoard(board_.get());
-    // systemctl status shows the board: on the updater's thread too, which
-    // NotifyStatus allows (it keeps no state).
-    board_->set_on_change([this](const update::UnitStatus& s) {
-      (void)notifier_.NotifyStatus(update::StatusLine(s));
-    });
+  if (board_ && board_->path() == status_file) return;
+  board_ = std::make_unique<update::StatusBoard>(store_, status_file);
+  if (programme_) programme_->SetStatusBoard(board_.get());
+  // systemctl status shows the board: on the updater's thread too, which
+  // NotifyStatus allows (it keeps no state).
+  board_->set_on_change(
+      [this](const update::UnitStatus& s) { (void)notifier_.NotifyStatus(update::StatusLine(s)); });
+}
+
+Status Player::WaitForScreen() {
+  // What is wrong with the video driver SDL started, if anything: none at
+  // all, or a headless one nobody asked for.
+  auto no_screen = [this]() -> std::optional<update::DisplayStatus> {
+    const char* requested = std::getenv("SDL_VIDEODRIVER");
+    const bool asked = requested != nullptr && *requested != '\0';
+    if (SDL_WasInit(SDL_INIT_VIDEO) == 0) {
+      update::DisplayStatus d;
+      d.state = update::DisplayState::kNoDisplay;
+      d.video_driver = asked ? requested : "";
+      d.rotation_degrees = config_.display.rotation_degrees;
+      d.problem = "display: no video driver could start (" + video_error_ +
+                  "), so nothing reaches a screen";
+      return d;
+    }
+    const char* driver = SDL_GetCurrentVideoDriver();
+    auto d = update::DisplayStatusOf(driver != nullptr ? driver : "", asked, 0, 0,
+                                     config_.display.rotation_degrees);
+    if (d.state == update::DisplayState::kNoDisplay && !options_.windowed) return d;
+    return std::nullopt;
+  };
+  std::optional<update::DisplayStatus> missing = no_screen();
+  if (!missing) return Status::Ok();
+  if (options_.windowed) return Status::Internal("SDL video: " + video_error_);
+  LogError("no display: " + missing->problem.substr(missing->problem.find(':') + 2) +
+           ". Waiting for one (trying again every " + std::to_string(kScreenRetry.count() / 1000) +
+           " s)");
+  EnsureBoard();
+  board_->PublishDisplay(*missing);
+  // The service is up and waiting, not failing: systemd must not restart it
+  // in a loop (the image reboots after 30 failed starts in 10 minutes).
+  (void)notifier_.NotifyReady();
+  while (!quit_) {
+    PlayerEvent e = events_->Wait(kScreenRetry);
+    if (e.kind == PlayerEvent::Kind::kQuit ||
+        (e.kind == PlayerEvent::Kind::kSignal && e.signal != SIGHUP)) {
+      quit_ = true;
+      break;
+    }
+    (void)notifier_.NotifyWatchdog();
+    if (e.kind != PlayerEvent::Kind::kNone) continue;
+    if (SDL_WasInit(SDL_INIT_VIDEO) != 0) SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) video_error_ = SDL_GetError();
+    if (!no_screen()) {
+      LogInfo(std::string("display found: video driver ") + SDL_GetCurrentVideoDriver());
+      return Status::Ok();
+    }
   }
+  LogInfo("stopped while waiting for a display");
+  return Status::Ok();
+}
+
+void Player::StartUpdater() {
+  config_trust_ = std::make_shared<const update::Trust>(update::TrustFromConfig(config_));
+  update::ContentSources sources;
+  sources.override_dir = options_.content_dir;
+  sources.builtin_dir = options_.data_dir / "content";
+  programme_->SetSources(sources);
+  std::error_code ec;
+  const bool have_state = std::filesystem::is_directory(config_.state_dir, ec);
+  EnsureBoard();
+  programme_->SetStatusBoard(board_.get());
   PublishDisplay();
   std::vector<std::string> problems = options_.config_problems;
   for (const auto& p : fonts_->problems()) problems.push_back("font: " + p);
@@ -270,6 +341,7 @@ Status Player::Start() {
   programme_->SetProgress([this] { (void)notifier_.NotifyWatchdog(); });
   SetTimeZone();
 
+  if (Status s = WaitForScreen(); !s.ok() || quit_) return s;
   DisplayOptions d;
   d.windowed = options_.windowed;
   d.width = config_.display.width;
@@ -458,9 +530,14 @@ int Player::Run() {
   Millis started = started_ = clock_.Monotonic();
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
-  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+  if (SDL_Init(SDL_INIT_EVENTS) != 0) {
     LogError(std::string("SDL_Init failed: ") + SDL_GetError());
     return 1;
+  }
+  // No video driver may start yet (no screen connected): WaitForScreen,
+  // in Start, waits for one rather than exit.
+  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+    video_error_ = SDL_GetError();
   }
   int status = 0;
   events_ = std::make_unique<SdlEventSource>(options_.windowed);

@@ -260,3 +260,81 @@ TEST_CASE("the player refuses to run as root unless told to") {
 }
 
 }  // namespace kiosk
+
+namespace kiosk {
+namespace {
+
+// A display number no X server uses here.
+int FreeXDisplay() {
+  for (int n = 91; n < 200; ++n) {
+    if (!fs::exists("/tmp/.X11-unix/X" + std::to_string(n)) &&
+        !fs::exists("/tmp/.X" + std::to_string(n) + "-lock")) {
+      return n;
+    }
+  }
+  return -1;
+}
+
+nlohmann::json ReadStatus(const fs::path& file) {
+  return nlohmann::json::parse(testing::Slurp(file), nullptr, /*allow_exceptions=*/false);
+}
+
+}  // namespace
+
+TEST_CASE("with no screen the player says so, waits, and shows the slides when one appears") {
+  testing::TempDir scratch("kiosk-no-display");
+  const fs::path& dir = scratch.path();
+  fs::create_directories(dir / "state");
+  std::ofstream(dir / "kiosk.json")
+      << R"({"state_dir": ")" << (dir / "state").string() << R"(", "status_file": ")"
+      << (dir / "status.json").string() << R"("})";
+  if (fs::exists("/dev/dri")) {
+    // SDL's KMSDRM driver would find this machine's own screen first.
+    MESSAGE("skipped: this machine has a DRM device");
+    return;
+  }
+  const int n = FreeXDisplay();
+  REQUIRE(n > 0);
+  // No SDL_VIDEODRIVER (unset: a bare name removes it), no Wayland, an X
+  // display nobody serves yet, no DRM device here: SDL falls back to its
+  // offscreen driver, which must not count as a screen.
+  testing::ChildProcess player(
+      {KIOSK_BIN, "--allow-root", "--config", (dir / "kiosk.json").string()},
+      {"SDL_VIDEODRIVER", "WAYLAND_DISPLAY", "DISPLAY=:" + std::to_string(n)});
+  REQUIRE_MESSAGE(player.WaitForOutput("no display", seconds(20)), player.output());
+  usleep(500 * 1000);
+  auto waiting = ReadStatus(dir / "status.json");
+  CAPTURE(waiting.dump());
+  CHECK(waiting["display"]["state"] == "no display");
+  CHECK(waiting["shown"].is_null());  // nothing is on a screen: the report says so
+  CHECK_FALSE(waiting["problems"].empty());
+  CHECK(player.output().find("first frame on screen") == std::string::npos);
+
+  // A screen appears (an X server on that display): the same process shows
+  // the slides on it within a few seconds.
+  testing::ChildProcess xvfb(
+      {"/usr/bin/Xvfb", ":" + std::to_string(n), "-screen", "0", "800x480x24", "-nolisten", "tcp"});
+  CHECK_MESSAGE(player.WaitForOutput("first frame on screen", seconds(15)), player.output());
+  usleep(500 * 1000);
+  auto showing = ReadStatus(dir / "status.json");
+  CAPTURE(showing.dump());
+  CHECK(showing["display"]["state"] == "showing");
+  CHECK(showing["display"]["video_driver"] == "x11");
+  CHECK(showing["shown"]["source"] == "builtin");
+  CHECK(showing["problems"].empty());
+  player.Signal(SIGTERM);
+  CHECK(player.Wait(seconds(10)) == 0);
+  xvfb.Signal(SIGTERM);
+  xvfb.Wait(seconds(10));
+}
+
+TEST_CASE("SIGTERM while waiting for a screen ends the player cleanly") {
+  // A video driver asked for that cannot start (as kmsdrm with no screen).
+  testing::ChildProcess player({KIOSK_BIN, "--allow-root"}, {"SDL_VIDEODRIVER=nosuchdriver"});
+  REQUIRE_MESSAGE(player.WaitForOutput("no display", seconds(20)), player.output());
+  player.Signal(SIGTERM);
+  CHECK(player.Wait(seconds(10)) == 0);
+  CHECK(player.output().find("stopped while waiting for a display") != std::string::npos);
+}
+
+}  // namespace kiosk

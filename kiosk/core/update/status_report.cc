@@ -94,7 +94,10 @@ std::string UnitStatusToJson(const UnitStatus& s) {
     shown["email"] = nullptr;
   }
   shown["languages"] = s.languages;
-  root["shown"] = std::move(shown);
+  // Nothing reaches a screen without one: the report says so rather than
+  // name what would be drawn.
+  root["shown"] = s.display.state == DisplayState::kNoDisplay ? nlohmann::ordered_json(nullptr)
+                                                              : std::move(shown);
   root["trust"] = s.trust;
   root["last_check"] = TimeOrNull(s.last_check);
   root["last_check_result"] = s.last_check_result.empty()
@@ -147,8 +150,11 @@ std::string StatusLine(const UnitStatus& s) {
   std::vector<std::string> parts;
   const DisplayStatus& d = s.display;
   if (d.state == DisplayState::kNoDisplay) {
-    parts.push_back("no display (video driver " + d.video_driver + ")");
-    parts.push_back(what);
+    // Nothing is shown: the line must not say what would be.
+    parts.push_back("no display (" +
+                    (d.video_driver.empty() ? std::string("no video driver")
+                                            : "video driver " + d.video_driver) +
+                    "), waiting for a screen");
   } else if (d.state == DisplayState::kShowing) {
     parts.push_back(what + " on " + std::to_string(d.width) + "x" + std::to_string(d.height) +
                     " (" + d.video_driver + ")");
@@ -225,8 +231,9 @@ void StatusBoard::WriteLocked() {
   status_.warnings = unit_warnings_;
   status_.stale = !StaleReasons(status_).empty();
   // Nothing is written before the player says what is on screen: a status
-  // naming content that is not there yet would be a lie.
-  if (!shown_known_) return;
+  // naming content that is not there yet would be a lie. With no display,
+  // that is said at once (and nothing is shown: "shown" is null).
+  if (!shown_known_ && status_.display.state != DisplayState::kNoDisplay) return;
   if (!path_.empty()) {
     Status s = WriteUnitStatus(store_, path_, status_);
     if (!s.ok() && !warned_) {

@@ -111,7 +111,9 @@ TEST_CASE("StatusLine: showing, no display, stale, problems") {
   headless.display = DisplayStatusOf("offscreen", false, 800, 600, 0);
   headless.problems = {headless.display.problem};
   CHECK(StatusLine(headless) ==
-        "no display (video driver offscreen) | showing builtin | 1 problem");
+        "no display (video driver offscreen), waiting for a screen | 1 problem");
+  headless.display.video_driver = "";
+  CHECK(StatusLine(headless) == "no display (no video driver), waiting for a screen | 1 problem");
 }
 
 TEST_CASE(
@@ -121,19 +123,25 @@ TEST_CASE(
   StatusBoard board(store, "/run/kiosk/status.json");
   std::vector<std::string> lines;
   board.set_on_change([&](const UnitStatus& s) { lines.push_back(StatusLine(s)); });
-  board.PublishDisplay(DisplayStatusOf("offscreen", false, 800, 600, 0));
-  // Nothing before the player says what is on screen.
+  // A showing display: nothing before the player says what is on screen.
+  board.PublishDisplay(DisplayStatusOf("x11", false, 800, 600, 0));
   CHECK_FALSE(store.Exists("/run/kiosk/status.json"));
   CHECK(lines.empty());
+  // No display: said at once, and nothing is shown ("shown" is null, also
+  // once the player has said what it would show).
+  board.PublishDisplay(DisplayStatusOf("offscreen", false, 800, 600, 0));
+  REQUIRE(store.Exists("/run/kiosk/status.json"));
+  CHECK(nlohmann::json::parse(*store.ReadFile("/run/kiosk/status.json"))["shown"].is_null());
   board.PublishShown(UnitStatus{});
   auto j = nlohmann::json::parse(*store.ReadFile("/run/kiosk/status.json"));
+  CHECK(j["shown"].is_null());
   CHECK(j["display"]["state"] == "no display");
   CHECK(j["display"]["video_driver"] == "offscreen");
   CHECK(j["display"]["width"] == 800);
   CHECK(j["problems"] ==
         nlohmann::json({DisplayStatusOf("offscreen", false, 800, 600, 0).problem}));
-  REQUIRE(lines.size() == 1);
-  CHECK(lines.back() == "no display (video driver offscreen) | showing builtin | 1 problem");
+  REQUIRE(lines.size() == 2);
+  CHECK(lines.back() == "no display (video driver offscreen), waiting for a screen | 1 problem");
 
   UnitStatus checks;
   checks.last_check_result = "up_to_date";
@@ -145,6 +153,7 @@ TEST_CASE(
   CHECK(j["display"]["state"] == "showing");
   CHECK(j["display"]["width"] == 1024);
   CHECK(j["display"]["rotation"] == 180);
+  CHECK(j["shown"]["source"] == "builtin");
   CHECK(j["problems"].empty());
   CHECK(j["last_check_result"] == "up_to_date");
   CHECK(lines.back() == "showing builtin on 1024x768 (x11)");
