@@ -163,12 +163,19 @@ Status Player::WaitForScreen() {
     const char* driver = SDL_GetCurrentVideoDriver();
     auto d = update::DisplayStatusOf(driver != nullptr ? driver : "", asked, 0, 0,
                                      config_.display.rotation_degrees);
-    if (d.state == update::DisplayState::kNoDisplay && !options_.windowed) return d;
+    if (d.state == update::DisplayState::kNoDisplay) return d;
     return std::nullopt;
   };
   std::optional<update::DisplayStatus> missing = no_screen();
   if (!missing) return Status::Ok();
-  if (options_.windowed) return Status::Internal("SDL video: " + video_error_);
+  if (options_.windowed) {
+    // A desktop window with no desktop (a container, an SSH session): say
+    // so and stop, rather than draw for nobody.
+    return Status::Internal(missing->problem +
+                            "; no desktop session to open a window on (DISPLAY or "
+                            "WAYLAND_DISPLAY). `kiosk render --out DIR` writes the slides as PNG, "
+                            "or run the player under xvfb-run");
+  }
   LogError("no display: " + missing->problem.substr(missing->problem.find(':') + 2) +
            ". Waiting for one (trying again every " + std::to_string(kScreenRetry.count() / 1000) +
            " s)");

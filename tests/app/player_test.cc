@@ -328,6 +328,20 @@ TEST_CASE("with no screen the player says so, waits, and shows the slides when o
   xvfb.Wait(seconds(10));
 }
 
+TEST_CASE("--windowed with no desktop session is a clear error, not a window for nobody") {
+  if (fs::exists("/dev/dri")) {
+    MESSAGE("skipped: this machine has a DRM device");
+    return;
+  }
+  testing::ChildProcess player(
+      {KIOSK_BIN, "--allow-root", "--windowed"},
+      {"SDL_VIDEODRIVER", "WAYLAND_DISPLAY", "DISPLAY=:" + std::to_string(FreeXDisplay())});
+  CHECK(player.Wait(seconds(20)) == 1);
+  CHECK_MESSAGE(player.output().find("no desktop session to open a window on") != std::string::npos,
+                player.output());
+  CHECK(player.output().find("first frame on screen") == std::string::npos);
+}
+
 TEST_CASE("SIGTERM while waiting for a screen ends the player cleanly") {
   // A video driver asked for that cannot start (as kmsdrm with no screen).
   testing::ChildProcess player({KIOSK_BIN, "--allow-root"}, {"SDL_VIDEODRIVER=nosuchdriver"});
