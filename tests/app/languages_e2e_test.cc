@@ -36,6 +36,7 @@ using std::chrono::seconds;
 
 const fs::path kSource = KIOSK_SOURCE_DIR;
 
+using testing::KeyLine;
 using testing::Sh;
 using testing::Slurp;
 
@@ -44,12 +45,6 @@ std::string Article1(const std::string& language) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   REQUIRE_MESSAGE(!text.empty(), "missing fixture article1-" << language << ".txt");
   return text;
-}
-
-std::string KeyLine(const fs::path& pub) {
-  std::string text = Slurp(pub);
-  std::string line = text.substr(text.find('\n') + 1);
-  return line.substr(0, line.find('\n'));
 }
 
 // "YYYY-MM-DD" and "HH:MM" of a UTC time.

@@ -24,14 +24,9 @@ using std::chrono::seconds;
 
 const fs::path kSource = KIOSK_SOURCE_DIR;
 
+using testing::KeyLine;
 using testing::Sh;
 using testing::Slurp;
-
-std::string KeyLine(const fs::path& pub) {
-  std::string text = Slurp(pub);
-  std::string line = text.substr(text.find('\n') + 1);
-  return line.substr(0, line.find('\n'));
-}
 
 void Replace(const fs::path& file, const std::string& from, const std::string& to) {
   std::string text = Slurp(file);

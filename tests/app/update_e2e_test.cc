@@ -110,9 +110,7 @@ TEST_CASE("SIGHUP and SIGTERM are answered at once while a slow server trickles 
   const fs::path& work = scratch.path();
   REQUIRE(Sh("cd " + work.string() + " && minisign -G -W -p admin.pub -s admin.key >/dev/null") ==
           0);
-  std::string pub = Slurp(work / "admin.pub");
-  std::string key_line = pub.substr(pub.find('\n') + 1);
-  key_line = key_line.substr(0, key_line.find('\n'));
+  const std::string key_line = testing::KeyLine(work / "admin.pub");
 
   // manifest.json comes at 1200 B/s, just above the fetcher's 1024 B/s
   // floor: only the 120 s total timeout would end that download.
@@ -193,9 +191,7 @@ TEST_CASE(
           0);
   REQUIRE(Sh("cd " + work.string() + " && minisign -G -W -p other.pub -s other.key >/dev/null") ==
           0);
-  std::string pub = Slurp(work / "admin.pub");
-  std::string key_line = pub.substr(pub.find('\n') + 1);
-  key_line = key_line.substr(0, key_line.find('\n'));
+  const std::string key_line = testing::KeyLine(work / "admin.pub");
   Publish(work, "Alpha", 1, "admin.key");
 
   testing::ChildProcess server({"/usr/bin/python3",

@@ -24,6 +24,14 @@ inline std::string Slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
+// The public key line of a minisign .pub file (its second line, "RWQ..."):
+// what kiosk.json's trusted_keys holds.
+inline std::string KeyLine(const std::filesystem::path& pub) {
+  std::string text = Slurp(pub);
+  std::string line = text.substr(text.find('\n') + 1);
+  return line.substr(0, line.find('\n'));
+}
+
 // A one-slide bundle in dir whose slide (5 s) reads `title` in both
 // languages, so two titles give two different frames.
 inline void WriteOneSlideBundle(const std::filesystem::path& dir, const std::string& title) {
