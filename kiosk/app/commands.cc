@@ -185,6 +185,7 @@ std::vector<std::string> LanguageReport(const std::filesystem::path& dir,
   if (!bundle.ok()) return {};
   std::vector<std::string> lines;
   for (const auto& w : LanguageWarnings(*bundle, unit_languages)) lines.push_back("warning: " + w);
+  for (const auto& w : CopyWarnings(*bundle)) lines.push_back("warning: " + w);
   return lines;
 }
 

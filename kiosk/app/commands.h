@@ -84,9 +84,10 @@ Status CheckContentForPanel(const std::filesystem::path& dir, const std::filesys
 // invalid. Empty when slides.json does not parse (its problems say why).
 std::vector<std::string> ScheduleReport(const std::filesystem::path& dir);
 
-// What `kiosk validate` says about the languages of the bundle in dir for a
-// unit showing unit_languages: a "warning: ..." line per slide lacking some
-// of them (LanguageWarnings). Empty when slides.json does not parse.
+// What `kiosk validate` says about the words of the bundle in dir for a unit
+// showing unit_languages: a "warning: ..." line per slide lacking some of
+// them (LanguageWarnings), then per slide too long for a poster and for a
+// cycle too long (CopyWarnings). Empty when slides.json does not parse.
 std::vector<std::string> LanguageReport(const std::filesystem::path& dir,
                                         const std::vector<std::string>& unit_languages);
 

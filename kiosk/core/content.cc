@@ -74,13 +74,15 @@ size_t CountWords(const std::string& text) {
   return words;
 }
 
+size_t CountWords(const SlideText& text) {
+  size_t words = CountWords(text.title);
+  for (const auto& p : text.body) words += CountWords(p);
+  return words;
+}
+
 Millis ReadingTime(const Slide& slide) {
   size_t most = 0;
-  for (const auto& [tag, t] : slide.texts) {
-    size_t words = CountWords(t.title);
-    for (const auto& p : t.body) words += CountWords(p);
-    most = std::max(most, words);
-  }
+  for (const auto& [tag, t] : slide.texts) most = std::max(most, CountWords(t));
   // Shared lines are names: a reader scans them rather than reads them; count
   // each as one word.
   most += slide.shared.size();

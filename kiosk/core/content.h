@@ -147,6 +147,8 @@ inline constexpr Millis kMinimumSlideDuration{10000};
 inline constexpr Millis kMaximumDerivedDuration{45000};
 Millis ReadingTime(const Slide& slide);
 size_t CountWords(const std::string& text);
+// A language's words on a slide: its title's and its paragraphs'.
+size_t CountWords(const SlideText& text);
 
 // Parses slides.json text; file is used in messages.
 Result<Bundle> ParseBundle(std::string_view text, const std::string& file);

@@ -127,6 +127,30 @@ std::vector<std::string> LanguageWarnings(const Bundle& bundle,
   return warnings;
 }
 
+std::vector<std::string> CopyWarnings(const Bundle& bundle) {
+  std::vector<std::string> warnings;
+  Millis cycle{0};
+  for (const auto& slide : bundle.slides) {
+    cycle += slide.duration;
+    for (const auto& [tag, text] : slide.texts) {
+      const size_t words = CountWords(text);
+      if (words <= kPosterWordLimit) continue;
+      warnings.push_back("slide \"" + slide.id + "\" (" + tag + ") has " + std::to_string(words) +
+                         " words; a passer-by reads a sign in a few seconds: keep each language "
+                         "to " +
+                         std::to_string(kPosterWordLimit) +
+                         " words or fewer (title and body), or split the slide");
+    }
+  }
+  if (cycle > kCycleTarget) {
+    warnings.push_back("the rotation takes " + std::to_string(cycle.count() / 1000) +
+                       " s to show every slide once; keep it within " +
+                       std::to_string(kCycleTarget.count() / 1000) +
+                       " s (fewer or shorter slides) so a person waiting sees all of it");
+  }
+  return warnings;
+}
+
 double ContrastRatio(Color a, Color b) {
   double la = Luminance(a), lb = Luminance(b);
   if (la < lb) std::swap(la, lb);

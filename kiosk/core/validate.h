@@ -44,4 +44,17 @@ std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& meas
 std::vector<std::string> LanguageWarnings(const Bundle& bundle,
                                           const std::vector<std::string>& unit_languages);
 
+// Poster length. A passer-by gives a sign two or three seconds and a
+// bystander the length of a cycle: past kPosterWordLimit words in one
+// language a slide reads as a page of prose, and past kCycleTarget a person
+// waiting in a lobby does not see the whole rotation.
+inline constexpr size_t kPosterWordLimit = 30;
+inline constexpr Millis kCycleTarget{150'000};
+
+// Warnings (the bundle stays valid): one per slide and language over
+// kPosterWordLimit words (CountWords: title and body), naming slide, language
+// and count; one when every slide shown once in turn takes longer than
+// kCycleTarget, giving the cycle's length.
+std::vector<std::string> CopyWarnings(const Bundle& bundle);
+
 }  // namespace kiosk

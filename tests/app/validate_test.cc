@@ -72,8 +72,8 @@ TEST_CASE("kiosk validate refuses a local number the bundle does not declare") {
   WriteEdited(scratch.path(), R"("other_contacts": ["613-236-1222"],)", "");
   testing::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
   CHECK(validate.Wait(seconds(60)) == 1);
-  CHECK(Contains(validate.output(), "slide \"contact\" (fr, body[2]): \"613-236-1222\""));
-  CHECK(Contains(validate.output(), "slide \"contact\" (en, body[2]): \"613-236-1222\""));
+  CHECK(Contains(validate.output(), "slide \"contact\" (fr, body[0]): \"613-236-1222\""));
+  CHECK(Contains(validate.output(), "slide \"contact\" (en, body[0]): \"613-236-1222\""));
   CHECK(Contains(validate.output(), ": 2 problems\n"));
 }
 

@@ -172,9 +172,9 @@ TEST_CASE("contact mentions: the built-in content passes, because it declares it
   b->contact.other_contacts.clear();
   CHECK(CheckContactMentions(*b) ==
         std::vector<std::string>{
-            R"(slide "contact" (fr, body[2]): "613-236-1222" is neither the hotline )"
+            R"(slide "contact" (fr, body[0]): "613-236-1222" is neither the hotline )"
             R"((1-800-292-1168) nor listed in contact.other_contacts)",
-            R"(slide "contact" (en, body[2]): "613-236-1222" is neither the hotline )"
+            R"(slide "contact" (en, body[0]): "613-236-1222" is neither the hotline )"
             R"((1-800-292-1168) nor listed in contact.other_contacts)"});
 }
 

@@ -35,7 +35,7 @@ TEST_CASE("the built-in bundle parses and has the hotline, e-mail and both langu
   CHECK(b->contact.hotline == "1-800-292-1168");
   CHECK(b->contact.email == "HumanTrafficking@ottawapolice.ca");
   CHECK(b->contact.QrPayload() == "tel:+18002921168");
-  CHECK(b->slides.size() >= 10);
+  CHECK(b->slides.size() >= 8);
   for (const auto& s : b->slides) {
     REQUIRE(s.text("fr") != nullptr);
     REQUIRE(s.text("en") != nullptr);
