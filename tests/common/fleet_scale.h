@@ -143,6 +143,7 @@ inline FleetScaleReport RunFleetScale(int units, std::ostream& log) {
   fleet_command({"list"}, out);
   report.listed_online = count_online(out);
   log << "fleet scale: kiosk fleet list shows " << report.listed_online << " online\n";
+  if (report.listed_online != units) log << out.substr(0, 2000) << "\n";
 
   // Idle: connected units, nothing happening but keepalives.
   report.idle_window_s = 5;

@@ -1,6 +1,7 @@
 #include "kiosk/platform/fleet/mqtt_admin.h"
 
 #include <mosquitto.h>
+#include <poll.h>
 
 #include <cerrno>
 #include <cstring>
@@ -19,6 +20,23 @@ void InitLibraryOnce() {
 }
 
 std::string Endpoint(const BrokerAddress& b) { return b.host + ":" + std::to_string(b.port); }
+
+// One turn of the network loop on poll(2). mosquitto_loop() uses select(),
+// which refuses a socket numbered 1024 or more (MOSQ_ERR_INVAL): a process
+// with many files open (a test with hundreds of simulated units) would fail.
+int LoopWithPoll(mosquitto* m, int timeout_ms) {
+  int sock = mosquitto_socket(m);
+  if (sock < 0) return MOSQ_ERR_NO_CONN;
+  pollfd fd{sock, static_cast<short>(POLLIN | (mosquitto_want_write(m) ? POLLOUT : 0)), 0};
+  int ready = ::poll(&fd, 1, timeout_ms);
+  if (ready < 0 && errno != EINTR) return MOSQ_ERR_ERRNO;
+  int rc = MOSQ_ERR_SUCCESS;
+  if (ready > 0 && (fd.revents & (POLLIN | POLLERR | POLLHUP))) rc = mosquitto_loop_read(m, 1);
+  if (rc == MOSQ_ERR_SUCCESS && ready > 0 && (fd.revents & POLLOUT))
+    rc = mosquitto_loop_write(m, 1);
+  if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_misc(m);
+  return rc;
+}
 
 }  // namespace
 
@@ -87,7 +105,7 @@ Result<std::unique_ptr<MqttAdminSession>> MqttAdminSession::Connect(
   }
   auto deadline = Clock::now() + options.connect_timeout;
   while (state->connack < 0 && Clock::now() < deadline) {
-    rc = mosquitto_loop(m, 100, 1);
+    rc = LoopWithPoll(m, 100);
     if (rc != MOSQ_ERR_SUCCESS && state->connack < 0) {
       std::string why =
           rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc);
@@ -114,12 +132,12 @@ Result<std::unique_ptr<MqttAdminSession>> MqttAdminSession::Connect(
 MqttAdminSession::~MqttAdminSession() {
   if (!mosq_) return;
   mosquitto_disconnect(mosq_);
-  mosquitto_loop(mosq_, 50, 1);
+  LoopWithPoll(mosq_, 50);
   mosquitto_destroy(mosq_);
 }
 
 Status MqttAdminSession::LoopOnce(int timeout_ms) {
-  int rc = mosquitto_loop(mosq_, timeout_ms, 1);
+  int rc = LoopWithPoll(mosq_, timeout_ms);
   if (rc != MOSQ_ERR_SUCCESS || state_->disconnected) {
     return Status::Network(std::string("lost the connection to the broker: ") +
                            (rc == MOSQ_ERR_ERRNO ? std::strerror(errno) : mosquitto_strerror(rc)));
