@@ -2,6 +2,7 @@
 
 #include <mosquitto.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -64,6 +65,10 @@ Result<std::unique_ptr<MqttAdminSession>> MqttAdminSession::Connect(
     return Status::Invalid("username or password not accepted by libmosquitto");
   }
   if (options.broker.tls) {
+    if (!options.ca_file.empty() && ::access(options.ca_file.c_str(), R_OK) != 0) {
+      return Status::NotFound("--ca-file " + options.ca_file +
+                              ": cannot be read: " + std::strerror(errno));
+    }
     int rc = mosquitto_tls_set(m, options.ca_file.empty() ? nullptr : options.ca_file.c_str(),
                                options.ca_file.empty() ? "/etc/ssl/certs" : nullptr, nullptr,
                                nullptr, nullptr);
