@@ -264,5 +264,51 @@ TEST_CASE("kiosk fleet --config admin.json: the same fields as the flags; bad fi
   CHECK(err2.str().find("$.broker") != std::string::npos);
 }
 
+TEST_CASE("kiosk fleet over TLS: the pinned CA is accepted, another CA is refused") {
+  testing::TempDir dir{"kiosk-fleet-tls"};
+  const auto pki = dir.path() / "pki";
+  std::string make_pki =
+      "python3 -c \"import sys; sys.path.insert(0, '" + std::string(KIOSK_SOURCE_DIR) +
+      "/tests/servers'); import testpki; testpki.make_pki('" + pki.string() + "')\"";
+  REQUIRE(std::system(make_pki.c_str()) == 0);
+  const int tls_port = testing::FreeLoopbackPort();
+  testing::MosquittoOptions options;
+  options.users = {{"fleet-admin", "admin-secret"}, {"lobby-1", "pw-lobby-1"}};
+  options.extra_config = "listener " + std::to_string(tls_port) + " 127.0.0.1\ncertfile " +
+                         (pki / "server.pem").string() + "\nkeyfile " +
+                         (pki / "server.key").string() + "\n";
+  MosquittoBroker broker(dir.path() / "broker", options);
+  REQUIRE_MESSAGE(broker.ok(), broker.error());
+  REQUIRE(SimulatedFleet::WaitFor([&] { return testing::LoopbackPortAccepts(tls_port); },
+                                  std::chrono::seconds(5)));
+  testing::SimulatedFleetOptions fleet_options;
+  fleet_options.port = broker.port();
+  SimulatedFleet fleet({Unit("lobby-1", 42, {"hotel-x"})}, fleet_options);
+  fleet.Start();
+  REQUIRE(SimulatedFleet::WaitFor([&] { return fleet.CountConnected() == 1; },
+                                  std::chrono::seconds(10)));
+  std::ofstream(dir.path() / "admin.pass") << "admin-secret\n";
+  PosixFileStore store;
+  SystemClock clock;
+  auto run = [&](const std::string& ca, std::string& out_text, std::string& err_text) {
+    std::ostringstream out, err;
+    int code = RunFleetCommand(
+        {"fleet", "list", "--broker", "mqtts://127.0.0.1:" + std::to_string(tls_port), "--username",
+         "fleet-admin", "--password-file", (dir.path() / "admin.pass").string(), "--ca-file",
+         (pki / ca).string(), "--wait", "0.5"},
+        store, clock, out, err);
+    out_text = out.str(), err_text = err.str();
+    return code;
+  };
+  std::string out, err;
+  CHECK(run("ca.pem", out, err) == 0);
+  INFO(out, err);
+  CHECK(LineOf(out, "lobby-1").find("v42") != std::string::npos);
+  CHECK(err.find("warning") == std::string::npos);
+  CHECK(run("other-ca.pem", out, err) == 1);
+  CHECK(err.find("broker unreachable: 127.0.0.1:" + std::to_string(tls_port)) != std::string::npos);
+  CHECK(err.find("--ca-file") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace kiosk
