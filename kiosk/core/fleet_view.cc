@@ -315,7 +315,8 @@ std::string FormatTable(const std::vector<UnitRow>& rows, int64_t now) {
   for (const auto& row : rows) {
     std::string state = StateCell(row);
     int64_t since = row.online_since.value_or(row.last_seen.value_or(0));
-    if (row.online.has_value() && (row.online_since || row.last_seen)) state += " (" + Ago(since, now) + ")";
+    if (row.online.has_value() && (row.online_since || row.last_seen))
+      state += " (" + Ago(since, now) + ")";
     std::string shown = "-";
     if (row.shown_version) {
       shown = "v" + std::to_string(*row.shown_version);
