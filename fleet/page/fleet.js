@@ -68,12 +68,12 @@
       if (u.screenshotUrl) URL.revokeObjectURL(u.screenshotUrl);
       u.screenshotUrl = URL.createObjectURL(new Blob([payload], { type: "image/png" }));
       u.screenshotAt = packet.retain ? null : rfc3339(new Date());
-      render();
+      scheduleRender();
       return;
     }
     const text = new TextDecoder().decode(payload);
     if (kind === "presence") {
-      if (text === "") { u.presence = null; render(); return; }
+      if (text === "") { u.presence = null; scheduleRender(); return; }
       const p = parseJson(text, topic, u);
       if (p && typeof p.online === "boolean") {
         const wasOnline = u.presence && u.presence.online;
@@ -84,7 +84,7 @@
         u.presence = p;
       }
     } else if (kind === "status") {
-      if (text === "") { u.status = null; render(); return; }
+      if (text === "") { u.status = null; scheduleRender(); return; }
       const s = parseJson(text, topic, u);
       if (s) u.status = s;
     } else if (kind === "reply") {
@@ -99,7 +99,16 @@
     } else {
       return;
     }
-    render();
+    scheduleRender();
+  }
+
+  // At most one redraw per 100 ms: at connect a large fleet's retained
+  // messages arrive in a burst (two per unit), and redrawing the table for
+  // each would be quadratic.
+  let renderTimer = null;
+  function scheduleRender() {
+    if (renderTimer !== null) return;
+    renderTimer = setTimeout(() => { renderTimer = null; render(); }, 100);
   }
 
   function stateOf(u) {
