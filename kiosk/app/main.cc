@@ -14,6 +14,7 @@
 
 #include "kiosk/app/bundle_command.h"
 #include "kiosk/app/commands.h"
+#include "kiosk/app/fleet_command.h"
 #include "kiosk/app/paths.h"
 #include "kiosk/app/player.h"
 #include "kiosk/core/config.h"
@@ -46,6 +47,11 @@ usage:
                                30), prints the minisign command
   kiosk bundle verify DIR --key PUBKEY
                                check a signed bundle as a unit would
+  kiosk fleet [list|outdated|check-now|reload|screenshot] --broker URL ...
+                               the fleet from one place, over its MQTT broker:
+                               every unit's state, units not on the newest
+                               version, commands, screenshots
+                               ('kiosk fleet --help'; docs/fleet-admin.md)
   kiosk version                print the version
 
   --root ROOT_JSON     (validate, bundle build) check the contact against the one
@@ -390,6 +396,9 @@ int main(int argc, char** argv) {
     return kiosk::RunBundleCommand(words, [&](const std::filesystem::path& dir) {
       return kiosk::CheckContent(dir, data_dir, 0, 0, pinned);
     });
+  }
+  if (command == "fleet") {
+    return kiosk::RunFleetCommand(std::vector<std::string>(argv + 1, argv + argc));
   }
   int first = 2;
   if (command.rfind("--", 0) == 0) {
