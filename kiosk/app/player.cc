@@ -26,6 +26,7 @@
 #include "kiosk/platform/display.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/net/curl_fetcher.h"
+#include "kiosk/platform/sdl_environment.h"
 #include "kiosk/platform/sdl_event_source.h"
 #include "kiosk/platform/service/service_notifier.h"
 #include "kiosk/platform/ttf_fonts.h"
@@ -535,6 +536,7 @@ void Player::HandleEvent(const PlayerEvent& e) {
 
 int Player::Run() {
   Millis started = started_ = clock_.Monotonic();
+  PrepareSdlEnvironment();
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
   if (SDL_Init(SDL_INIT_EVENTS) != 0) {
