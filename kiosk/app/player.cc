@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,7 @@
 #include "kiosk/platform/display.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/net/curl_fetcher.h"
+#include "kiosk/platform/sdl_environment.h"
 #include "kiosk/platform/sdl_event_source.h"
 #include "kiosk/platform/service/service_notifier.h"
 #include "kiosk/platform/ttf_fonts.h"
@@ -89,6 +91,12 @@ class Player {
   void EnsureBoard();
   // Remote updates (docs/bundle-format.md): on when updates.url is set.
   void StartUpdater();
+  // The unit part of the status: name, tags, configuration and font problems.
+  void PublishUnit();
+  // Checks and loads the fonts Start left for later (FontSet::Loading::
+  // kOnDemand) once the first frame is up; logs and reports their problems
+  // like those found at start.
+  void LoadRemainingFonts();
   void StopUpdater();
   void TakeAppliedBundle();
 
@@ -98,6 +106,10 @@ class Player {
   ServiceNotifier notifier_;
   std::unique_ptr<EventSource> events_;
   std::unique_ptr<FontSet> fonts_;
+  // FontSet::Open on its own thread, from the start of Run until Start needs
+  // the fonts: reading and hashing them (tens of milliseconds) overlaps
+  // SDL's video start, which mostly waits for the X server or the kernel.
+  std::future<Result<std::unique_ptr<FontSet>>> fonts_opening_;
   std::unique_ptr<Display> display_;
   std::unique_ptr<Compositor> compositor_;
   std::unique_ptr<Programme> programme_;
@@ -121,6 +133,7 @@ class Player {
   std::mutex applied_mu_;
   std::optional<Candidate> applied_;  // guarded by applied_mu_
   std::atomic<bool> first_frame_shown_{false};
+  size_t font_problems_logged_ = 0;
 };
 
 std::shared_ptr<const update::Trust> Player::TrustNow() const {
@@ -215,10 +228,7 @@ void Player::StartUpdater() {
   EnsureBoard();
   programme_->SetStatusBoard(board_.get());
   PublishDisplay();
-  std::vector<std::string> problems = options_.config_problems;
-  for (const auto& p : fonts_->problems()) problems.push_back("font: " + p);
-  board_->SetUnit(config_.device_name, config_.venue_tags, !config_.updates.url.empty(),
-                  std::move(problems), options_.config_warnings);
+  PublishUnit();
   if (config_.updates.url.empty()) {
     // Updates off. A unit whose URL was removed still shows its last
     // verified bundle and keeps reporting: the updater runs without polling
@@ -291,6 +301,24 @@ void Player::StartUpdater() {
       std::make_unique<update::UpdaterThread>(*updater_, clock_, /*max_sleep=*/Millis(3'600'000));
 }
 
+void Player::PublishUnit() {
+  std::vector<std::string> problems = options_.config_problems;
+  for (const auto& p : fonts_->problems()) problems.push_back("font: " + p);
+  board_->SetUnit(config_.device_name, config_.venue_tags, !config_.updates.url.empty(),
+                  std::move(problems), options_.config_warnings);
+}
+
+void Player::LoadRemainingFonts() {
+  fonts_->LoadAll();
+  const auto& problems = fonts_->problems();
+  if (problems.size() == font_problems_logged_) return;
+  for (size_t i = font_problems_logged_; i < problems.size(); ++i) {
+    LogError("font: " + problems[i]);
+  }
+  font_problems_logged_ = problems.size();
+  PublishUnit();
+}
+
 void Player::StopUpdater() {
   if (updater_thread_) updater_thread_->Stop();
   updater_thread_.reset();
@@ -338,11 +366,12 @@ void Player::Apply(Programme::Change change) {
 
 Status Player::Start() {
   config_ = options_.config;
-  auto fonts = FontSet::Open(options_.data_dir / "fonts");
+  auto fonts = fonts_opening_.get();
   if (!fonts.ok()) return fonts.status();
   fonts_ = std::move(*fonts);
   // A damaged install still starts, on system fonts, but says so.
   for (const auto& problem : fonts_->problems()) LogError("font: " + problem);
+  font_problems_logged_ = fonts_->problems().size();
   // The programme measures text with the fonts the screen draws with.
   programme_ = std::make_unique<Programme>(store_, clock_, *fonts_, [this] { return TrustNow(); });
   programme_->SetProgress([this] { (void)notifier_.NotifyWatchdog(); });
@@ -377,6 +406,7 @@ Status Player::Start() {
   LogInfo("first frame on screen after " + std::to_string((clock_.Monotonic() - started_).count()) +
           " ms");
   first_frame_shown_ = true;
+  LoadRemainingFonts();
   // The first poll need not wait for the rest of the layout (seconds on a
   // slow board): what it brings is handled by the loop, after Start.
   if (updater_thread_) updater_thread_->Start();
@@ -535,6 +565,12 @@ void Player::HandleEvent(const PlayerEvent& e) {
 
 int Player::Run() {
   Millis started = started_ = clock_.Monotonic();
+  // The fonts the first frame may not need are checked after it
+  // (LoadRemainingFonts).
+  fonts_opening_ = std::async(std::launch::async, [dir = options_.data_dir / "fonts"] {
+    return FontSet::Open(dir, FontSet::Loading::kOnDemand);
+  });
+  PrepareSdlEnvironment();
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
   SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
   if (SDL_Init(SDL_INIT_EVENTS) != 0) {

@@ -234,65 +234,91 @@ bool SameFile(const std::filesystem::path& a, const std::filesystem::path& b) {
   return std::filesystem::equivalent(a, b, ec);
 }
 
+// The pinned file of each slot.
+constexpr const char* kSlotFiles[] = {FontSet::kRegularFile,          FontSet::kBoldFile,
+                                      FontSet::kFallbackRegularFile,  FontSet::kFallbackBoldFile,
+                                      FontSet::kArabicRegularFile,    FontSet::kArabicBoldFile,
+                                      FontSet::kSyllabicsRegularFile, FontSet::kSyllabicsBoldFile};
+
 }  // namespace
 
-Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir) {
+Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir, Loading loading) {
   std::unique_lock<std::mutex> init_lock(g_face_lifecycle);
   if (TTF_WasInit() == 0 && TTF_Init() != 0) {
     return Status::Internal(std::string("TTF_Init failed: ") + TTF_GetError());
   }
   init_lock.unlock();
   std::unique_ptr<FontSet> set(new FontSet());
-  const char* names[kSlots] = {kRegularFile,          kBoldFile,          kFallbackRegularFile,
-                               kFallbackBoldFile,     kArabicRegularFile, kArabicBoldFile,
-                               kSyllabicsRegularFile, kSyllabicsBoldFile};
-  for (int slot = 0; slot < kSlots; ++slot) {
-    auto path = dir / names[slot];
-    std::string damage;  // empty: the pinned file is intact and loaded
-    auto bytes = ReadWholeFile(path);
-    if (!bytes.ok()) {
-      damage = bytes.status().message();
-    } else {
-      // The bytes are in memory anyway; hashing them is what tells a
-      // truncated or altered file from the one the build pinned.
-      const char* digest = EmbeddedDigest(names[slot]);
-      std::string_view view(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-      if (digest == nullptr || update::Sha256Hex(view) != digest) {
-        damage = "sha256 mismatch (damaged or truncated)";
-      } else if (!set->Use(slot, std::move(*bytes), /*check_glyphs=*/false)) {
-        damage = std::string("cannot be loaded: ") + TTF_GetError();
-      }
-    }
-    if (damage.empty()) {
-      set->sources_[slot] = path.string();
-      continue;
-    }
-    if (slot >= kLatinSlots) {
-      // Not needed for the hotline: the Latin fonts carry on, and DejaVu
-      // Sans draws this script's characters it has.
-      set->problems_.push_back(path.string() + ": " + damage +
-                               "; its script is drawn with DejaVu Sans instead");
-      continue;
-    }
-    std::string substitute;
-    for (const auto& candidate : SystemFontCandidates(kSystemPattern[slot])) {
-      if (SameFile(candidate, path)) continue;
-      auto system_bytes = ReadWholeFile(candidate);
-      if (system_bytes.ok() && set->Use(slot, std::move(*system_bytes), /*check_glyphs=*/true)) {
-        substitute = candidate.string();
-        set->sources_[slot] = substitute;
-        break;
-      }
-    }
-    if (substitute.empty()) {
-      return Status::NotFound("font file " + path.string() + ": " + damage +
-                              "; no usable system font matches \"" + kSystemPattern[slot] +
-                              "\" either (install fonts-dejavu-core, or reinstall kiosk)");
-    }
-    set->problems_.push_back(path.string() + ": " + damage + "; using " + substitute +
-                             " from the system");
+  set->dir_ = dir;
+  // Noto Sans, regular and bold (slots 0 and 1), draw the hotline.
+  const int now = loading == Loading::kAll ? kSlots : 2;
+  for (int slot = 0; slot < now; ++slot) {
+    set->loaded_[slot] = true;
+    if (Status s = set->LoadSlot(slot); !s.ok()) return s;
   }
   return set;
+}
+
+void FontSet::LoadAll() {
+  for (int slot = 0; slot < kSlots; ++slot) {
+    if (!loaded_[slot]) LoadLater(slot);
+  }
+}
+
+void FontSet::LoadLater(int slot) {
+  loaded_[slot] = true;
+  // Only DejaVu Sans can fail here: Noto Sans was loaded by Open, which
+  // fails without it, and a damaged script font is a problem, not an error.
+  if (Status s = LoadSlot(slot); !s.ok()) {
+    problems_.push_back(s.message() + "; characters Noto Sans lacks are left undrawn");
+  }
+}
+
+Status FontSet::LoadSlot(int slot) {
+  const auto path = dir_ / kSlotFiles[slot];
+  std::string damage;  // empty: the pinned file is intact and loaded
+  auto bytes = ReadWholeFile(path);
+  if (!bytes.ok()) {
+    damage = bytes.status().message();
+  } else {
+    // The bytes are in memory anyway; hashing them is what tells a
+    // truncated or altered file from the one the build pinned.
+    const char* digest = EmbeddedDigest(kSlotFiles[slot]);
+    std::string_view view(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+    if (digest == nullptr || update::Sha256Hex(view) != digest) {
+      damage = "sha256 mismatch (damaged or truncated)";
+    } else if (!Use(slot, std::move(*bytes), /*check_glyphs=*/false)) {
+      damage = std::string("cannot be loaded: ") + TTF_GetError();
+    }
+  }
+  if (damage.empty()) {
+    sources_[slot] = path.string();
+    return Status::Ok();
+  }
+  if (slot >= kLatinSlots) {
+    // Not needed for the hotline: the Latin fonts carry on, and DejaVu
+    // Sans draws this script's characters it has.
+    problems_.push_back(path.string() + ": " + damage +
+                        "; its script is drawn with DejaVu Sans instead");
+    return Status::Ok();
+  }
+  std::string substitute;
+  for (const auto& candidate : SystemFontCandidates(kSystemPattern[slot])) {
+    if (SameFile(candidate, path)) continue;
+    auto system_bytes = ReadWholeFile(candidate);
+    if (system_bytes.ok() && Use(slot, std::move(*system_bytes), /*check_glyphs=*/true)) {
+      substitute = candidate.string();
+      sources_[slot] = substitute;
+      break;
+    }
+  }
+  if (substitute.empty()) {
+    return Status::NotFound("font file " + path.string() + ": " + damage +
+                            "; no usable system font matches \"" + kSystemPattern[slot] +
+                            "\" either (install fonts-dejavu-core, or reinstall kiosk)");
+  }
+  problems_.push_back(path.string() + ": " + damage + "; using " + substitute + " from the system");
+  return Status::Ok();
 }
 
 bool FontSet::Use(int slot, std::vector<uint8_t> bytes, bool check_glyphs) {
@@ -324,6 +350,11 @@ TTF_Font* FontSet::Font(int slot, int px) {
   px = std::clamp(px, 1, 2000);
   int key = slot << 16 | px;
   if (auto it = sized_.find(key); it != sized_.end()) return it->second;
+  // Left for later by Open(dir, kOnDemand): a character needs it now.
+  if (!loaded_[slot]) {
+    LoadLater(slot);
+    return Font(slot, px);  // loading opened it at one size already
+  }
   const auto& bytes = files_[slot];
   if (bytes.empty()) return nullptr;  // left out as damaged (see Open)
   SDL_RWops* rw = SDL_RWFromConstMem(bytes.data(), static_cast<int>(bytes.size()));

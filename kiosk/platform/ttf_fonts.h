@@ -60,15 +60,35 @@ class FontSet final : public TextMeasurer {
   static constexpr const char* kSyllabicsRegularFile = "NotoSansCanadianAboriginal-Regular.ttf";
   static constexpr const char* kSyllabicsBoldFile = "NotoSansCanadianAboriginal-Bold.ttf";
 
-  // Loads the eight pinned files from dir, replacing each damaged or missing
+  // When Open reads, checks (SHA-256) and loads the pinned files.
+  enum class Loading {
+    // All eight now (validate, render, the updater's checks).
+    kAll,
+    // Noto Sans regular and bold now: every slide draws its band and the
+    // hotline with them. Each other file the first time a character needs
+    // it (Undrawable, Width, Render), or at LoadAll. The player's first
+    // frame then waits for two checksums instead of eight (3 MB hashed was
+    // a third of the work before it) and keeps unused script fonts out of
+    // memory.
+    kOnDemand,
+  };
+
+  // Loads the pinned files from dir, replacing each damaged or missing
   // Latin one by a system font and leaving out a damaged script font (see
-  // above). Fails, naming the file, only when a Latin file is unusable and
-  // no usable system font exists either.
-  static Result<std::unique_ptr<FontSet>> Open(const std::filesystem::path& dir);
+  // above). Fails, naming the file, only when a Latin file Open loads is
+  // unusable and no usable system font exists either; a DejaVu Sans file
+  // loaded later (kOnDemand) in that state is left out and reported in
+  // problems() instead, since Noto Sans still draws the hotline.
+  static Result<std::unique_ptr<FontSet>> Open(const std::filesystem::path& dir,
+                                               Loading loading = Loading::kAll);
+
+  // Checks and loads every file Open left for later (kOnDemand); their
+  // problems join problems(). Does nothing after Open(dir, kAll).
+  void LoadAll();
 
   // One line per pinned file that was replaced or left out, naming it, what
-  // was wrong and what is used instead. Empty when every pinned font is
-  // intact.
+  // was wrong and what is used instead. Empty when every pinned font loaded
+  // so far is intact.
   const std::vector<std::string>& problems() const { return problems_; }
 
   ~FontSet() override;
@@ -118,6 +138,11 @@ class FontSet final : public TextMeasurer {
     std::string text;    // logical order
   };
   FontSet() = default;
+  // Reads, checks and loads the pinned file of slot (or its substitute);
+  // an error only when a Latin slot has neither.
+  Status LoadSlot(int slot);
+  // LoadSlot for a file Open left for later: a failure becomes a problem.
+  void LoadLater(int slot);
   // Makes bytes the font of slot if they load (and, when check_glyphs, draw
   // every character a slide needs); otherwise leaves the slot empty.
   bool Use(int slot, std::vector<uint8_t> bytes, bool check_glyphs);
@@ -133,6 +158,8 @@ class FontSet final : public TextMeasurer {
   void EvictIfFull();
 
   std::vector<std::string> problems_;
+  std::filesystem::path dir_;                 // where the pinned files are
+  bool loaded_[kSlots] = {};                  // LoadSlot ran (whatever it found)
   std::vector<uint8_t> files_[kSlots];        // font file bytes, shared by all sizes
   std::string sources_[kSlots];               // the path each slot was loaded from
   std::unordered_map<int, TTF_Font*> sized_;  // key: slot << 16 | px

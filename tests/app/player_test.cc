@@ -154,6 +154,21 @@ TEST_CASE("a font truncated to half: the player shows the hotline in a system fo
         std::string::npos);
 }
 
+TEST_CASE("a damaged script font the slides do not use is still reported, after the first frame") {
+  // The player checks Noto Sans before its first frame and the other fonts
+  // right after it (FontSet::Loading::kOnDemand): damage is still said.
+  testing::TempDir scratch("kiosk-scriptfont");
+  const fs::path& dir = scratch.path();
+  testing::CopyDataDir(dir);
+  testing::TruncateToHalf(dir / "fonts" / FontSet::kSyllabicsRegularFile);
+  std::string output = ShowFirstFrameOfDamagedInstall(dir);
+  CHECK_MESSAGE(output.find("font: " + (dir / "fonts" / FontSet::kSyllabicsRegularFile).string() +
+                            ": sha256 mismatch (damaged or truncated); its script is drawn with "
+                            "DejaVu Sans instead\n") != std::string::npos,
+                output);
+  CHECK(output.find("first frame on screen") < output.find("font: "));
+}
+
 TEST_CASE("with no usable pinned or system font, start-up is a clear error naming the path") {
   testing::TempDir scratch("kiosk-nofont");
   const fs::path& dir = scratch.path();

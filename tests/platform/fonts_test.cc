@@ -106,6 +106,30 @@ TEST_CASE("with a damaged pinned font and no system fonts, Open fails naming the
                                       ": sha256 mismatch") != std::string::npos);
 }
 
+TEST_CASE("on demand, DejaVu Sans damaged with no system font is a problem, not a failure") {
+  // Open checks Noto Sans only; the fallback, checked later, cannot make the
+  // player stop once it shows the hotline.
+  testing::TempDir scratch("kiosk-fonts-fallback-later");
+  testing::CopyDataDir(scratch.path());
+  testing::TruncateToHalf(scratch.path() / "fonts" / FontSet::kFallbackBoldFile);
+  auto config = testing::WriteFontlessFontconfig(scratch.path());
+  setenv("FONTCONFIG_FILE", config.c_str(), 1);
+  auto at_once = FontSet::Open(scratch.path() / "fonts");
+  auto on_demand = FontSet::Open(scratch.path() / "fonts", FontSet::Loading::kOnDemand);
+  REQUIRE_MESSAGE(on_demand.ok(), on_demand.status().message());
+  CHECK((*on_demand)->problems().empty());
+  (*on_demand)->LoadAll();
+  unsetenv("FONTCONFIG_FILE");
+  REQUIRE_FALSE(at_once.ok());
+  REQUIRE((*on_demand)->problems().size() == 1);
+  CHECK((*on_demand)->problems()[0] ==
+        "font file " + (scratch.path() / "fonts" / FontSet::kFallbackBoldFile).string() +
+            ": sha256 mismatch (damaged or truncated); no usable system font matches \"DejaVu "
+            "Sans:bold\" either (install fonts-dejavu-core, or reinstall kiosk); characters Noto "
+            "Sans lacks are left undrawn");
+  CHECK((*on_demand)->Width(kHotline, FontFace::kBold, 40) > 0);
+}
+
 TEST_CASE("kiosk validate lists damaged pinned fonts as problems and fails") {
   testing::TempDir scratch("kiosk-fonts-validate");
   const fs::path& dir = scratch.path();

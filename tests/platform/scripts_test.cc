@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -419,6 +420,68 @@ TEST_CASE("a damaged script font leaves Latin alone; its script falls back to De
   CHECK((*fonts)->Undrawable(Article1("ike"), FontFace::kBold).empty());
   CheckRunsAgainstHbShape(**fonts, arabic, FontFace::kRegular);
   CheckRunsAgainstHbShape(**fonts, Article1("ike"), FontFace::kBold);
+}
+
+TEST_CASE("fonts loaded on demand measure and draw as fonts loaded at once") {
+  auto at_once = FontSet::Open(kFonts);
+  REQUIRE(at_once.ok());
+  auto on_demand = FontSet::Open(kFonts, FontSet::Loading::kOnDemand);
+  REQUIRE_MESSAGE(on_demand.ok(), on_demand.status().message());
+  const std::string mixed = Article1("arb") + " " + kHotline + " " + Article1("ike");
+  for (const std::string& text :
+       {Article1("fra"), Article1("arb"), Article1("ike"), mixed, std::string("→ ") + kEmail}) {
+    for (FontFace face : {FontFace::kRegular, FontFace::kBold}) {
+      CAPTURE(text);
+      CHECK((*on_demand)->Width(text, face, kPx) == (*at_once)->Width(text, face, kPx));
+      CHECK((*on_demand)->Undrawable(text, face) == (*at_once)->Undrawable(text, face));
+      SurfacePtr a = (*on_demand)->Render(text, face, kPx, Color{0, 0, 0});
+      SurfacePtr b = (*at_once)->Render(text, face, kPx, Color{0, 0, 0});
+      REQUIRE(a);
+      REQUIRE(b);
+      REQUIRE(a->w == b->w);
+      REQUIRE(a->h == b->h);
+      bool same = true;
+      for (int y = 0; y < a->h && same; ++y) {
+        same = std::memcmp(static_cast<const Uint8*>(a->pixels) + y * a->pitch,
+                           static_cast<const Uint8*>(b->pixels) + y * b->pitch,
+                           static_cast<size_t>(a->w) * 4) == 0;
+      }
+      CHECK(same);
+    }
+  }
+  CHECK((*on_demand)->problems().empty());
+}
+
+TEST_CASE("on demand, a damaged script font is reported when a character needs it, or at LoadAll") {
+  testing::TempDir scratch("kiosk-fonts-on-demand");
+  testing::CopyDataDir(scratch.path());
+  fs::path fonts_dir = scratch.path() / "fonts";
+  testing::TruncateToHalf(fonts_dir / FontSet::kArabicRegularFile);
+  testing::TruncateToHalf(fonts_dir / FontSet::kSyllabicsBoldFile);
+  const std::string arabic_problem = (fonts_dir / FontSet::kArabicRegularFile).string() +
+                                     ": sha256 mismatch (damaged or truncated); its script is "
+                                     "drawn with DejaVu Sans instead";
+  const std::string syllabics_problem = (fonts_dir / FontSet::kSyllabicsBoldFile).string() +
+                                        ": sha256 mismatch (damaged or truncated); its script is "
+                                        "drawn with DejaVu Sans instead";
+  auto fonts = FontSet::Open(fonts_dir, FontSet::Loading::kOnDemand);
+  REQUIRE_MESSAGE(fonts.ok(), fonts.status().message());
+  // Only Noto Sans is checked at Open, and Latin text needs nothing else.
+  CHECK((*fonts)->problems().empty());
+  CHECK((*fonts)->Width(Article1("fra"), FontFace::kBold, kPx) > 0);
+  CHECK((*fonts)->problems().empty());
+  // Arabic needs Noto Naskh Arabic: checked now, found damaged, replaced.
+  auto runs = (*fonts)->ShapedRuns(Article1("arb"), FontFace::kRegular, kPx);
+  REQUIRE(runs.size() == 1);
+  CHECK(FileName(runs[0].font_file) == FontSet::kFallbackRegularFile);
+  REQUIRE((*fonts)->problems().size() == 1);
+  CHECK((*fonts)->problems()[0] == arabic_problem);
+  // LoadAll checks the rest; each problem is reported once.
+  (*fonts)->LoadAll();
+  REQUIRE((*fonts)->problems().size() == 2);
+  CHECK((*fonts)->problems()[1] == syllabics_problem);
+  (*fonts)->LoadAll();
+  CHECK((*fonts)->problems().size() == 2);
 }
 
 }  // namespace kiosk
