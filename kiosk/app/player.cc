@@ -141,7 +141,7 @@ void Player::EnsureBoard() {
   if (programme_) programme_->SetStatusBoard(board_.get());
   // systemctl status shows the board: on the updater's thread too, which
   // NotifyStatus allows (it keeps no state).
-  board_->set_on_change(
+  board_->AddObserver(
       [this](const update::UnitStatus& s) { (void)notifier_.NotifyStatus(update::StatusLine(s)); });
 }
 
