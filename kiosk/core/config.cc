@@ -416,7 +416,8 @@ void ReadFleet(Section& s, FleetConfig& f, const FleetConfig& fallback, bool& ta
     f.client_cert.clear();
     f.client_key.clear();
   }
-  s.Read("keepalive_s", f.keepalive_s, fallback.keepalive_s, IntegerIn<int>(2, 3600));
+  // libmosquitto refuses a keepalive under 5 s.
+  s.Read("keepalive_s", f.keepalive_s, fallback.keepalive_s, IntegerIn<int>(5, 3600));
   s.Read("heartbeat_s", f.heartbeat_s, fallback.heartbeat_s, IntegerIn<int>(10, 24 * 3600));
 }
 

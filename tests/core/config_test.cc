@@ -437,7 +437,7 @@ TEST_CASE("the fleet section: given names win over the device's") {
   auto c = ParseConfig(R"({"device": {"name": "lobby-1", "venue_tags": ["hotel-x"]},
                            "fleet": {"broker": "mqtt://127.0.0.1:1884", "unit": "u-7",
                                      "tags": ["a", "b"], "username": "acct",
-                                     "keepalive_s": 2, "heartbeat_s": 30,
+                                     "keepalive_s": 5, "heartbeat_s": 30,
                                      "client_cert": "/c.pem", "client_key": "/k.pem",
                                      "ca_file": "/ca.pem"}})",
                        "kiosk.json");
@@ -447,7 +447,7 @@ TEST_CASE("the fleet section: given names win over the device's") {
   CHECK(f.unit == "u-7");
   CHECK(f.tags == std::vector<std::string>{"a", "b"});
   CHECK(f.username == "acct");
-  CHECK(f.keepalive_s == 2);
+  CHECK(f.keepalive_s == 5);
   CHECK(f.heartbeat_s == 30);
   CHECK(f.client_cert == "/c.pem");
   CHECK(f.client_key == "/k.pem");
@@ -477,7 +477,7 @@ TEST_CASE("a bad fleet field keeps its last good value, naming file, path and wh
   CHECK(f.unit == "lobby-1");
   CHECK(Only(c.problems, "$.fleet.unit: expected a name of letters") != "");
   CHECK(f.keepalive_s == 30);
-  CHECK(Only(c.problems, "$.fleet.keepalive_s: expected an integer from 2 to 3600") != "");
+  CHECK(Only(c.problems, "$.fleet.keepalive_s: expected an integer from 5 to 3600") != "");
   // A certificate without its key is no use: neither is kept.
   CHECK(f.client_cert.empty());
   CHECK(Only(c.problems, "$.fleet.client_key: required with the other") != "");

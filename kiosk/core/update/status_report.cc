@@ -200,6 +200,7 @@ void StatusBoard::PublishChecks(const UnitStatus& u) {
   UnitStatus next = u;
   CopyShownPart(status_, next);
   next.display = status_.display;
+  next.fleet = status_.fleet;  // the link's, not the updater's
   update_problems_ = u.problems;
   status_ = std::move(next);
   WriteLocked();

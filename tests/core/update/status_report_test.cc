@@ -204,6 +204,12 @@ TEST_CASE("status board: the fleet part says whether the link is up and why not"
   CHECK(changes == 2);
   CHECK(nlohmann::json::parse(*store.ReadFile("/run/kiosk/status.json"))["fleet"]["connected"] ==
         true);
+  // The updater's publishes keep it.
+  UnitStatus checks;
+  checks.last_check_result = "up_to_date";
+  board.PublishChecks(checks);
+  REQUIRE(board.Snapshot().fleet.has_value());
+  CHECK(board.Snapshot().fleet->connected);
 }
 
 }  // namespace
