@@ -612,8 +612,10 @@ void Player::Reload(const std::string& why) {
   StopUpdater();
   StartUpdater();
   if (updater_thread_) updater_thread_->Start();
-  // A link whose settings changed starts again with the new ones.
+  // A link whose settings changed starts again with the new ones; one
+  // removed from the configuration leaves the status file too.
   if (fleet_ && config_.fleet != fleet_config_) StopFleet();
+  if (!config_.fleet) board_->PublishFleet(std::nullopt);
   StartFleet();
   Apply(programme_->Rechoose(why));
 }
