@@ -515,3 +515,39 @@ TEST_CASE("fleet: TLS with the pinned CA connects; a broker the CA did not sign 
 }
 
 }  // namespace kiosk
+
+namespace kiosk {
+
+TEST_CASE("fleet: after a broker restart the unit reconnects and publishes its status again") {
+  testing::TempDir scratch("kiosk-fleet");
+  const fs::path& work = scratch.path();
+  testing::MosquittoBroker broker(work / "broker", FleetUsers());
+  REQUIRE_MESSAGE(broker.ok(), broker.error());
+  WriteConfig(work, broker.port(), "pw-u1");
+  auto player = StartPlayer(work);
+  WaitConnected(work);
+  // A crash of the broker (SIGKILL; no persistence: retained messages gone).
+  broker.Stop();
+  json down = WaitForStatusFile(
+      work / "status.json", [](const json& j) { return !Connected(j); }, seconds(20));
+  CHECK_FALSE(Connected(down));
+  CHECK(down["fleet"]["last_error"]["reason"].get<std::string>().find(
+            "connection to broker lost") == 0);
+  CHECK(down["shown"]["name"] == "Start");
+  usleep(1000 * 1000);
+  REQUIRE(broker.Start());
+  // Backoff 1 s then 2 s, 4 s ... with full jitter: back within seconds.
+  WaitConnected(work);
+  usleep(2500 * 1000);  // its messages since the reconnection are at the broker
+  testing::MqttTestClient admin("admin-1", "fleet-admin", "pw-admin");
+  REQUIRE(admin.Connect(broker.port()) == 0);
+  admin.Subscribe("kiosk/unit/u1/#");
+  auto status = admin.WaitFor("kiosk/unit/u1/status", seconds(10));
+  REQUIRE(status);
+  CHECK(status->retained);
+  auto presence = admin.WaitFor("kiosk/unit/u1/presence", seconds(10));
+  REQUIRE(presence);
+  CHECK(Parse(presence)["online"] == true);
+}
+
+}  // namespace kiosk
