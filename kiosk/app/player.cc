@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,9 +26,11 @@
 #include "kiosk/core/update/updater_thread.h"
 #include "kiosk/platform/compositor.h"
 #include "kiosk/platform/display.h"
+#include "kiosk/platform/fleet/mqtt_link.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/net/curl_fetcher.h"
 #include "kiosk/platform/sdl_environment.h"
+#include "kiosk/platform/screenshot.h"
 #include "kiosk/platform/sdl_event_source.h"
 #include "kiosk/platform/service/service_notifier.h"
 #include "kiosk/platform/ttf_fonts.h"
@@ -63,7 +66,8 @@ class Player {
   void HandleEvent(const PlayerEvent& e);
   // The configured time zone, for schedules (the system's by default).
   void SetTimeZone();
-  void Reload();
+  // Re-reads the configuration and chooses content again; why is for the log.
+  void Reload(const std::string& why);
   // Brings the screen in line with what the programme decided.
   void Apply(Programme::Change change);
   void OnDeadline(Millis now);
@@ -99,6 +103,14 @@ class Player {
   void LoadRemainingFonts();
   void StopUpdater();
   void TakeAppliedBundle();
+  // The fleet link (docs/fleet.md), on with a fleet section: its thread
+  // queues the commands it accepted in fleet_commands_ and wakes the loop,
+  // which carries them out here; the board's changes reach it as an observer.
+  void StartFleet();
+  void StopFleet();
+  void HandleFleetCommands();
+  // The frame on screen, scaled to fit 640x360, published as PNG.
+  void TakeScreenshot(const std::string& id);
 
   PlayerOptions options_;
   Config config_;
@@ -134,6 +146,15 @@ class Player {
   std::optional<Candidate> applied_;  // guarded by applied_mu_
   std::atomic<bool> first_frame_shown_{false};
   size_t font_problems_logged_ = 0;
+
+  std::unique_ptr<MqttLink> fleet_;
+  std::optional<FleetConfig> fleet_config_;     // what fleet_ was started with
+  update::StatusBoard* fleet_board_ = nullptr;  // the board fleet_ observes
+  int fleet_observer_ = 0;
+  std::mutex fleet_mu_;
+  std::deque<std::pair<fleet::CommandKind, std::string>> fleet_commands_;  // guarded by fleet_mu_
+  // A screenshot asked for (its command id), taken once no fade is running.
+  std::optional<std::string> pending_screenshot_;
 };
 
 std::shared_ptr<const update::Trust> Player::TrustNow() const {
@@ -150,11 +171,12 @@ void Player::EnsureBoard() {
   const std::filesystem::path status_file =
       (!config_.updates.url.empty() || have_state) ? config_.status_file : std::filesystem::path();
   if (board_ && board_->path() == status_file) return;
+  StopFleet();  // it reports to the board being replaced
   board_ = std::make_unique<update::StatusBoard>(store_, status_file);
   if (programme_) programme_->SetStatusBoard(board_.get());
   // systemctl status shows the board: on the updater's thread too, which
   // NotifyStatus allows (it keeps no state).
-  board_->set_on_change(
+  board_->AddObserver(
       [this](const update::UnitStatus& s) { (void)notifier_.NotifyStatus(update::StatusLine(s)); });
 }
 
@@ -335,6 +357,102 @@ void Player::TakeAppliedBundle() {
   if (applied) Apply(programme_->BundleApplied(*applied));
 }
 
+void Player::StartFleet() {
+  if (!config_.fleet || fleet_) return;
+  const FleetConfig& f = *config_.fleet;
+  if (f.broker_url.empty() || f.unit.empty()) {
+    // The configuration's problems say which field is missing.
+    LogError("fleet: the link is off: no usable fleet.broker or fleet.unit");
+    return;
+  }
+  EnsureBoard();
+  MqttLinkOptions options;
+  options.config = f;
+  options.player_version = KIOSK_VERSION;
+  options.started = started_;
+  auto on_command = [this](fleet::CommandKind kind, const std::string& id) {
+    {
+      std::lock_guard<std::mutex> lock(fleet_mu_);
+      fleet_commands_.emplace_back(kind, id);
+    }
+    events_->Post(PlayerEvent{PlayerEvent::Kind::kFleetCommand});
+  };
+  update::StatusBoard* board = board_.get();
+  fleet_ = std::make_unique<MqttLink>(
+      options, clock_, on_command,
+      [board](const update::FleetLinkStatus& link) { board->PublishFleet(link); });
+  fleet_board_ = board;
+  fleet_config_ = f;
+  fleet_observer_ = board->AddObserver(
+      [link = fleet_.get()](const update::UnitStatus& s) { link->StatusChanged(s); });
+  fleet_->Start();
+}
+
+void Player::StopFleet() {
+  if (!fleet_) return;
+  fleet_board_->RemoveObserver(fleet_observer_);
+  fleet_->Stop();
+  fleet_.reset();
+  fleet_board_ = nullptr;
+}
+
+void Player::HandleFleetCommands() {
+  std::deque<std::pair<fleet::CommandKind, std::string>> commands;
+  {
+    std::lock_guard<std::mutex> lock(fleet_mu_);
+    commands.swap(fleet_commands_);
+  }
+  for (const auto& [kind, id] : commands) {
+    auto reply = [&](const std::string& result, const std::string& message) {
+      if (fleet_) fleet_->Reply(id, kind, result, message);
+    };
+    switch (kind) {
+      case fleet::CommandKind::kCheckNow:
+        // Only a request to look: what comes is verified like every poll.
+        if (updater_thread_ && !config_.updates.url.empty()) {
+          updater_thread_->PollNow();
+          reply("started", "checking " + config_.updates.url + " now");
+        } else {
+          reply("failed", "updates are off (no updates.url in the configuration)");
+        }
+        break;
+      case fleet::CommandKind::kReload:
+        Reload("fleet command " + id);
+        reply("done", "configuration read again and content chosen again");
+        break;
+      case fleet::CommandKind::kScreenshot:
+        pending_screenshot_ = id;
+        break;
+    }
+  }
+}
+
+void Player::TakeScreenshot(const std::string& id) {
+  if (!fleet_ || !current_) return;
+  // The settled frame, drawn again, read before the present (after it some
+  // drivers return garbage) and presented again unchanged.
+  compositor_->Draw(current_.get());
+  auto pixels = compositor_->ReadPixels();
+  SDL_RenderPresent(display_->renderer());
+  Result<SurfacePtr> scaled =
+      pixels.ok() ? ScaleToFit(pixels->get(), kScreenshotMaxWidth, kScreenshotMaxHeight)
+                  : Result<SurfacePtr>(pixels.status());
+  Result<std::string> png =
+      scaled.ok() ? EncodePng(scaled->get()) : Result<std::string>(scaled.status());
+  if (!png.ok()) {
+    LogWarning("fleet: " + png.status().message());
+    fleet_->Reply(id, fleet::CommandKind::kScreenshot, "failed", png.status().message());
+    return;
+  }
+  if (!fleet_->PublishScreenshot(*png)) {
+    fleet_->Reply(id, fleet::CommandKind::kScreenshot, "failed", "not connected to the broker");
+    return;
+  }
+  fleet_->Reply(id, fleet::CommandKind::kScreenshot, "done",
+                std::to_string((*scaled)->w) + "x" + std::to_string((*scaled)->h) + " PNG, " +
+                    std::to_string(png->size()) + " bytes");
+}
+
 void Player::SetTimeZone() {
   std::string problem;
   std::shared_ptr<const TimeZone> zone = UnitTimeZone(config_.time_zone, &problem);
@@ -394,6 +512,8 @@ Status Player::Start() {
   // The cache is read (and re-verified) before the first frame, so a unit
   // that has good network content never flashes the built-in slides.
   StartUpdater();
+  // Connects in the background; its first status follows the first frame.
+  StartFleet();
   // The first frame as soon as possible: lay out one slide, show it, then
   // lay out the rest while it is on screen.
   if (Status s = programme_->Begin(); !s.ok()) return s;
@@ -497,8 +617,8 @@ void Player::Capture() {
   }
 }
 
-void Player::Reload() {
-  LogInfo("SIGHUP: reloading configuration and content");
+void Player::Reload(const std::string& why) {
+  LogInfo(why + ": reloading configuration and content");
   (void)notifier_.NotifyWatchdog();
   if (!options_.config_path.empty()) {
     // A bad field keeps its running value; the rest of the file applies.
@@ -522,7 +642,12 @@ void Player::Reload() {
   StopUpdater();
   StartUpdater();
   if (updater_thread_) updater_thread_->Start();
-  Apply(programme_->Rechoose("SIGHUP"));
+  // A link whose settings changed starts again with the new ones; one
+  // removed from the configuration leaves the status file too.
+  if (fleet_ && config_.fleet != fleet_config_) StopFleet();
+  if (!config_.fleet) board_->PublishFleet(std::nullopt);
+  StartFleet();
+  Apply(programme_->Rechoose(why));
 }
 
 void Player::HandleEvent(const PlayerEvent& e) {
@@ -551,9 +676,12 @@ void Player::HandleEvent(const PlayerEvent& e) {
     case PlayerEvent::Kind::kTrustChanged:
       Apply(programme_->Rechoose("new root document"));
       break;
+    case PlayerEvent::Kind::kFleetCommand:
+      HandleFleetCommands();
+      break;
     case PlayerEvent::Kind::kSignal:
       if (e.signal == SIGHUP) {
-        Reload();
+        Reload("SIGHUP");
       } else {
         LogInfo(std::string("received ") + (e.signal == SIGTERM ? "SIGTERM" : "SIGINT") +
                 ", exiting");
@@ -623,11 +751,17 @@ int Player::Run() {
       } else if (programme_->fading()) {
         DrawFrame(now);
       }
+      if (pending_screenshot_ && !programme_->fading()) {
+        TakeScreenshot(*pending_screenshot_);
+        pending_screenshot_.reset();
+      }
     }
     (void)notifier_.NotifyStopping();
   }
-  // Ordered teardown: the updater (it posts events) first, then the signal
-  // thread, then textures before the renderer, the renderer before SDL.
+  // Ordered teardown: the fleet link (it says "stopped") and the updater
+  // (both post events) first, then the signal thread, then textures before
+  // the renderer, the renderer before SDL.
+  StopFleet();
   StopUpdater();
   events_.reset();
   programme_.reset();

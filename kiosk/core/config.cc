@@ -358,7 +358,153 @@ void ReadTrust(Section& s, TrustConfig& t, const TrustConfig& fallback) {
       [&] { t.contact = fallback.contact; });
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host == "::1";
+}
+
+// The fleet section. unit, tags and username are resolved against the
+// device section afterwards (ResolveFleetNames), which may come later in
+// the file.
+void ReadFleet(Section& s, FleetConfig& f, const FleetConfig& fallback, bool& tags_given) {
+  s.Read("broker", f.broker_url, fallback.broker_url,
+         [](const json& v, std::string& error) -> std::optional<std::string> {
+           const std::string expected =
+               "expected \"mqtts://host:port\" (or \"mqtt://\" to 127.0.0.1 or localhost)";
+           if (!v.is_string()) {
+             error = expected + ", got " + JsonTypeName(v);
+             return std::nullopt;
+           }
+           auto address = ParseBrokerUrl(v.get<std::string>());
+           if (!address.ok()) {
+             error = address.status().message() + ", got " + v.dump();
+             return std::nullopt;
+           }
+           return v.get<std::string>();
+         });
+  if (f.broker_url.empty()) {
+    s.report().Problem(s.PathOf("broker"),
+                       "required: expected \"mqtts://host:port\", got none; the fleet link is off");
+  }
+  auto name_check = StringWhere("a name of letters, digits, '.', '_' and '-' (at most 64)",
+                                [](const std::string& v) { return IsFleetUnitName(v); });
+  s.Read("unit", f.unit, fallback.unit, name_check);
+  const json* tags = s.Find("tags");
+  tags_given = tags != nullptr;
+  if (tags_given) {
+    s.ReadStrings("tags", f.tags, fallback.tags, /*unique=*/true);
+    std::vector<std::string> good;
+    for (size_t i = 0; i < f.tags.size(); ++i) {
+      if (IsFleetUnitName(f.tags[i])) {
+        good.push_back(f.tags[i]);
+      } else {
+        s.report().Problem(s.PathOf("tags"),
+                           "expected tags of letters, digits, '.', '_' and '-' (at most 64), got " +
+                               Shown(f.tags[i]) + "; ignored");
+      }
+    }
+    f.tags = std::move(good);
+  }
+  s.Read("username", f.username, fallback.username, name_check);
+  s.Read("password_file", f.password_file, fallback.password_file, AnyString);
+  s.Read("ca_file", f.ca_file, fallback.ca_file, AnyString);
+  s.Read("client_cert", f.client_cert, fallback.client_cert, AnyString);
+  s.Read("client_key", f.client_key, fallback.client_key, AnyString);
+  if (f.client_cert.empty() != f.client_key.empty()) {
+    s.report().Problem(s.PathOf(f.client_cert.empty() ? "client_cert" : "client_key"),
+                       "required with the other: expected both client_cert and client_key, got "
+                       "one; neither is used");
+    f.client_cert.clear();
+    f.client_key.clear();
+  }
+  // libmosquitto refuses a keepalive under 5 s.
+  s.Read("keepalive_s", f.keepalive_s, fallback.keepalive_s, IntegerIn<int>(5, 3600));
+  s.Read("heartbeat_s", f.heartbeat_s, fallback.heartbeat_s, IntegerIn<int>(10, 24 * 3600));
+}
+
+// The fleet's names from the device section when the file gave none.
+void ResolveFleetNames(Report& report, Config& config, bool tags_given) {
+  FleetConfig& f = *config.fleet;
+  if (f.unit.empty()) {
+    if (IsFleetUnitName(config.device_name)) {
+      f.unit = config.device_name;
+    } else {
+      report.Problem("$.fleet.unit",
+                     "required when device.name is not a unit name: expected letters, digits, "
+                     "'.', '_' and '-' (at most 64), got device.name " +
+                         Shown(config.device_name) + "; the fleet link is off");
+    }
+  }
+  if (!tags_given) {
+    f.tags.clear();
+    for (const auto& tag : config.venue_tags) {
+      if (IsFleetUnitName(tag)) {
+        f.tags.push_back(tag);
+      } else {
+        report.Warning("$.device.venue_tags",
+                       "the fleet takes no commands for tag " + Shown(tag) +
+                           ": a tag is letters, digits, '.', '_' and '-' (set fleet.tags)");
+      }
+    }
+  }
+  if (f.username.empty()) f.username = f.unit;
+}
+
 }  // namespace
+
+bool IsFleetUnitName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-'))) return false;
+  }
+  return true;
+}
+
+Result<BrokerAddress> ParseBrokerUrl(std::string_view url) {
+  BrokerAddress address;
+  std::string_view rest;
+  if (url.rfind("mqtts://", 0) == 0) {
+    rest = url.substr(8);
+  } else if (url.rfind("mqtt://", 0) == 0) {
+    address.tls = false;
+    address.port = 1883;
+    rest = url.substr(7);
+  } else {
+    return Status::Invalid("expected mqtts://host:port");
+  }
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  std::string_view host = rest;
+  // The port follows the last ':' after any [IPv6] literal.
+  const size_t bracket = rest.rfind(']');
+  const size_t colon = rest.rfind(':');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    host = rest.substr(0, colon);
+    const std::string_view digits = rest.substr(colon + 1);
+    int port = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9' || port > 65535) return Status::Invalid("expected a port number");
+      port = port * 10 + (c - '0');
+    }
+    if (digits.empty() || port < 1 || port > 65535) {
+      return Status::Invalid("expected a port from 1 to 65535");
+    }
+    address.port = port;
+  }
+  if (host.empty() || host.find_first_of("/@?# ") != std::string_view::npos) {
+    return Status::Invalid("expected a host name (no user, path or query)");
+  }
+  if (!address.tls && !IsLoopbackHost(host)) {
+    return Status::Invalid(
+        "expected mqtts:// (plain mqtt:// only to 127.0.0.1 or localhost: the password would "
+        "cross the network in clear)");
+  }
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  address.host = std::string(host);
+  return address;
+}
 
 ConfigLoad ParseConfig(std::string_view text, const std::string& file, const Config& fallback) {
   ConfigLoad load;
@@ -409,6 +555,18 @@ ConfigLoad ParseConfig(std::string_view text, const std::string& file, const Con
             [](const std::string& v) {
               return v.empty() ? std::string("the system's time zone (/etc/localtime)") : Shown(v);
             });
+  bool fleet_tags_given = false;
+  root.ReadSection(
+      "fleet", KeptSection(fallback.fleet, "fleet settings"),
+      [&](Section& s) {
+        config.fleet.emplace();
+        ReadFleet(s, *config.fleet, fallback.fleet.value_or(FleetConfig{}), fleet_tags_given);
+      },
+      [&] { config.fleet = fallback.fleet; });
+  // A fleet kept whole from fallback was resolved when it was read.
+  if (config.fleet && config.fleet != fallback.fleet) {
+    ResolveFleetNames(report, config, fleet_tags_given);
+  }
   std::string state_dir = config.state_dir.string();
   root.Read("state_dir", state_dir, fallback.state_dir.string(), AnyString);
   config.state_dir = state_dir;

@@ -16,6 +16,7 @@
 #include "kiosk/core/file_store.h"
 #include "kiosk/core/language.h"
 #include "kiosk/core/pinned_contact.h"
+#include "kiosk/core/status.h"
 
 namespace kiosk {
 
@@ -74,6 +75,44 @@ struct TrustConfig {
   bool operator==(const TrustConfig&) const = default;
 };
 
+// The fleet link (docs/fleet.md): the unit reports its status to an MQTT
+// broker and takes a few commands (check now, screenshot, reload) from it.
+// Absent from kiosk.json = no fleet link at all.
+struct FleetConfig {
+  // "mqtts://host[:port]" (port 8883 by default), or "mqtt://host[:port]"
+  // (1883) for a broker on this machine only (127.0.0.1, ::1, localhost):
+  // a password must never cross a network in clear.
+  std::string broker_url;
+  // The unit's name on the broker, [A-Za-z0-9][A-Za-z0-9._-]{0,63}; empty in
+  // the file = the device's name. Empty after ParseConfig = no usable name
+  // (a problem says so and the link stays off).
+  std::string unit;
+  // The venue tags whose commands the unit takes (kiosk/cmd/tag/<tag>),
+  // each a name like the unit's; absent = the device's venue_tags that are.
+  std::vector<std::string> tags;
+  std::string username;                 // empty = the unit name
+  std::string password_file;            // the password, alone in a file (mode 0600)
+  std::string ca_file;                  // PEM CAs to pin; empty = the system's
+  std::string client_cert, client_key;  // PEM, both or neither
+  int keepalive_s = 60;
+  int heartbeat_s = 300;
+  bool operator==(const FleetConfig&) const = default;
+};
+
+// Whether name may be a unit name: [A-Za-z0-9][A-Za-z0-9._-]{0,63} (never
+// + # / or spaces, which would be MQTT wildcards or topic levels).
+bool IsFleetUnitName(std::string_view name);
+
+// A broker URL split up: scheme "mqtts" or "mqtt".
+struct BrokerAddress {
+  bool tls = true;
+  std::string host;
+  int port = 8883;
+};
+// Parses "mqtts://host[:port]" or "mqtt://host[:port]" (no path, no user
+// part); "mqtt" only with a loopback host. The error says what was expected.
+Result<BrokerAddress> ParseBrokerUrl(std::string_view url);
+
 struct Config {
   DisplayConfig display;
   UpdateConfig updates;
@@ -85,6 +124,8 @@ struct Config {
   std::string time_zone;
   std::filesystem::path state_dir = "/var/lib/kiosk";
   std::filesystem::path status_file = "/run/kiosk/status.json";
+  // nullopt = no "fleet" section: no fleet link.
+  std::optional<FleetConfig> fleet;
   bool operator==(const Config&) const = default;
 };
 

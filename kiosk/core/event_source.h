@@ -21,6 +21,7 @@ struct PlayerEvent {
     kRedraw,         // the window was exposed or resized: the pixels were lost
     kBundleApplied,  // the updater applied a bundle
     kTrustChanged,   // the updater accepted a new root document
+    kFleetCommand,   // the fleet link queued a command for the player
   };
   Kind kind = Kind::kNone;
   int signal = 0;

@@ -408,4 +408,120 @@ TEST_CASE("a config file that cannot be read keeps the fallback whole, naming th
   }
 }
 
+TEST_CASE("no fleet section means no fleet link") {
+  auto c = ParseConfig(R"({"device": {"name": "lobby-1"}})", "kiosk.json");
+  CHECK(c.problems.empty());
+  CHECK_FALSE(c.config.fleet.has_value());
+}
+
+TEST_CASE("the fleet section: unit, tags and username default from the device") {
+  auto c = ParseConfig(R"({"device": {"name": "lobby-1", "venue_tags": ["hotel-x", "floor 2"]},
+                           "fleet": {"broker": "mqtts://broker.example.org:8883",
+                                     "password_file": "/etc/kiosk/fleet.pass"}})",
+                       "kiosk.json");
+  CHECK(c.problems.empty());
+  REQUIRE(c.config.fleet.has_value());
+  const FleetConfig& f = *c.config.fleet;
+  CHECK(f.broker_url == "mqtts://broker.example.org:8883");
+  CHECK(f.unit == "lobby-1");
+  CHECK(f.username == "lobby-1");
+  // "floor 2" cannot be a topic level of ours: left out, with a warning.
+  CHECK(f.tags == std::vector<std::string>{"hotel-x"});
+  CHECK(Only(c.warnings, "$.device.venue_tags") != "");
+  CHECK(f.password_file == "/etc/kiosk/fleet.pass");
+  CHECK(f.keepalive_s == 60);
+  CHECK(f.heartbeat_s == 300);
+}
+
+TEST_CASE("the fleet section: given names win over the device's") {
+  auto c = ParseConfig(R"({"device": {"name": "lobby-1", "venue_tags": ["hotel-x"]},
+                           "fleet": {"broker": "mqtt://127.0.0.1:1884", "unit": "u-7",
+                                     "tags": ["a", "b"], "username": "acct",
+                                     "keepalive_s": 5, "heartbeat_s": 30,
+                                     "client_cert": "/c.pem", "client_key": "/k.pem",
+                                     "ca_file": "/ca.pem"}})",
+                       "kiosk.json");
+  CHECK(c.problems.empty());
+  REQUIRE(c.config.fleet.has_value());
+  const FleetConfig& f = *c.config.fleet;
+  CHECK(f.unit == "u-7");
+  CHECK(f.tags == std::vector<std::string>{"a", "b"});
+  CHECK(f.username == "acct");
+  CHECK(f.keepalive_s == 5);
+  CHECK(f.heartbeat_s == 30);
+  CHECK(f.client_cert == "/c.pem");
+  CHECK(f.client_key == "/k.pem");
+  CHECK(f.ca_file == "/ca.pem");
+}
+
+TEST_CASE("a bad fleet field keeps its last good value, naming file, path and what was expected") {
+  Config last;
+  last.device_name = "lobby-1";
+  last.fleet = FleetConfig{};
+  last.fleet->broker_url = "mqtts://good.example.org";
+  last.fleet->unit = "lobby-1";
+  last.fleet->username = "lobby-1";
+  last.fleet->keepalive_s = 30;
+  auto c = ParseConfig(R"({"device": {"name": "lobby-1"},
+                           "fleet": {"broker": "mqtt://broker.example.org", "unit": "a/b",
+                                     "keepalive_s": "often", "client_cert": "/c.pem"}})",
+                       "/etc/kiosk/kiosk.json", last);
+  REQUIRE(c.config.fleet.has_value());
+  const FleetConfig& f = *c.config.fleet;
+  // Plain MQTT off this machine would carry the password in clear.
+  CHECK(f.broker_url == "mqtts://good.example.org");
+  const std::string broker = Only(c.problems, "$.fleet.broker");
+  CHECK(broker.find("/etc/kiosk/kiosk.json: ") == 0);
+  CHECK(broker.find("expected mqtts://") != std::string::npos);
+  CHECK(broker.find("keeping \"mqtts://good.example.org\"") != std::string::npos);
+  CHECK(f.unit == "lobby-1");
+  CHECK(Only(c.problems, "$.fleet.unit: expected a name of letters") != "");
+  CHECK(f.keepalive_s == 30);
+  CHECK(Only(c.problems, "$.fleet.keepalive_s: expected an integer from 5 to 3600") != "");
+  // A certificate without its key is no use: neither is kept.
+  CHECK(f.client_cert.empty());
+  CHECK(Only(c.problems, "$.fleet.client_key: required with the other") != "");
+}
+
+TEST_CASE("a fleet section without a broker, or without a usable unit name, is reported") {
+  auto c = ParseConfig(R"({"device": {"name": "Lobby screen"}, "fleet": {}})", "kiosk.json");
+  REQUIRE(c.config.fleet.has_value());
+  CHECK(c.config.fleet->broker_url.empty());
+  CHECK(c.config.fleet->unit.empty());
+  CHECK(Only(c.problems, "$.fleet.broker: required") != "");
+  CHECK(Only(c.problems, "$.fleet.unit: required when device.name is not a unit name") != "");
+  auto not_object = ParseConfig(R"({"fleet": "yes"})", "kiosk.json");
+  CHECK_FALSE(not_object.config.fleet.has_value());
+  CHECK(Only(not_object.problems, "$.fleet: expected an object, got a string") != "");
+}
+
+TEST_CASE("unit names and broker URLs") {
+  CHECK(IsFleetUnitName("lobby-1"));
+  CHECK(IsFleetUnitName("A.b_c-9"));
+  CHECK(IsFleetUnitName(std::string(64, 'a')));
+  CHECK_FALSE(IsFleetUnitName(std::string(65, 'a')));
+  CHECK_FALSE(IsFleetUnitName(""));
+  CHECK_FALSE(IsFleetUnitName("-lobby"));
+  for (const char* bad : {"a+", "a#", "a/b", "a b"}) CHECK_FALSE(IsFleetUnitName(bad));
+  auto tls = ParseBrokerUrl("mqtts://broker.example.org");
+  REQUIRE(tls.ok());
+  CHECK(tls->tls);
+  CHECK(tls->host == "broker.example.org");
+  CHECK(tls->port == 8883);
+  auto local = ParseBrokerUrl("mqtt://localhost:1999");
+  REQUIRE(local.ok());
+  CHECK_FALSE(local->tls);
+  CHECK(local->port == 1999);
+  auto v6 = ParseBrokerUrl("mqtts://[2001:db8::1]:9883");
+  REQUIRE(v6.ok());
+  CHECK(v6->host == "2001:db8::1");
+  CHECK(v6->port == 9883);
+  CHECK_FALSE(ParseBrokerUrl("mqtt://10.0.0.5").ok());
+  CHECK_FALSE(ParseBrokerUrl("https://broker").ok());
+  CHECK_FALSE(ParseBrokerUrl("mqtts://broker:0").ok());
+  CHECK_FALSE(ParseBrokerUrl("mqtts://broker:99999").ok());
+  CHECK_FALSE(ParseBrokerUrl("mqtts://user@broker").ok());
+  CHECK_FALSE(ParseBrokerUrl("mqtts://").ok());
+}
+
 }  // namespace kiosk

@@ -128,6 +128,22 @@ std::string UnitStatusToJson(const UnitStatus& s) {
   display["height"] = known ? nlohmann::ordered_json(s.display.height) : nullptr;
   display["rotation"] = known ? nlohmann::ordered_json(s.display.rotation_degrees) : nullptr;
   root["display"] = std::move(display);
+  if (s.fleet) {
+    nlohmann::ordered_json fleet;
+    fleet["broker"] = s.fleet->broker;
+    fleet["unit"] = s.fleet->unit;
+    fleet["connected"] = s.fleet->connected;
+    fleet["since"] = TimeOrNull(s.fleet->since);
+    if (s.fleet->last_error_time) {
+      nlohmann::ordered_json error;
+      error["time"] = FormatRfc3339Utc(*s.fleet->last_error_time);
+      error["reason"] = s.fleet->last_error;
+      fleet["last_error"] = std::move(error);
+    } else {
+      fleet["last_error"] = nullptr;
+    }
+    root["fleet"] = std::move(fleet);
+  }
   // Reasons can hold bytes from the network (HTTP reason text, file names);
   // replace invalid UTF-8 rather than throw.
   return root.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
@@ -184,6 +200,7 @@ void StatusBoard::PublishChecks(const UnitStatus& u) {
   UnitStatus next = u;
   CopyShownPart(status_, next);
   next.display = status_.display;
+  next.fleet = status_.fleet;  // the link's, not the updater's
   update_problems_ = u.problems;
   status_ = std::move(next);
   WriteLocked();
@@ -219,9 +236,22 @@ UnitStatus StatusBoard::Snapshot() const {
   return status_;
 }
 
-void StatusBoard::set_on_change(std::function<void(const UnitStatus&)> callback) {
+int StatusBoard::AddObserver(std::function<void(const UnitStatus&)> observer) {
   std::lock_guard lock(mu_);
-  on_change_ = std::move(callback);
+  observers_.emplace_back(next_observer_, std::move(observer));
+  return next_observer_++;
+}
+
+void StatusBoard::RemoveObserver(int id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(observers_, [id](const auto& o) { return o.first == id; });
+}
+
+void StatusBoard::PublishFleet(const std::optional<FleetLinkStatus>& fleet) {
+  std::lock_guard lock(mu_);
+  if (status_.fleet == fleet) return;
+  status_.fleet = fleet;
+  WriteLocked();
 }
 
 void StatusBoard::WriteLocked() {
@@ -241,7 +271,7 @@ void StatusBoard::WriteLocked() {
       warned_ = true;
     }
   }
-  if (on_change_) on_change_(status_);
+  for (const auto& [id, observer] : observers_) observer(status_);
 }
 
 Status WriteUnitStatus(FileStore& store, const std::filesystem::path& path,

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kiosk/core/file_store.h"
@@ -51,6 +52,18 @@ struct DisplayStatus {
 // ("offscreen", "dummy") that was not asked for is "no display".
 DisplayStatus DisplayStatusOf(const std::string& video_driver, bool driver_requested, int width,
                               int height, int rotation_degrees);
+
+// The fleet link as the unit sees it (docs/fleet.md), when it has one: so
+// that "the status file says why" a unit is missing from the fleet.
+struct FleetLinkStatus {
+  std::string broker;  // the configured broker URL
+  std::string unit;    // the unit's name on it
+  bool connected = false;
+  std::optional<int64_t> since;  // connected, or not, since (Unix seconds)
+  std::string last_error;        // "broker refused: not authorised", ...
+  std::optional<int64_t> last_error_time;
+  bool operator==(const FleetLinkStatus&) const = default;
+};
 
 struct UnitStatus {
   std::string device_name;
@@ -94,6 +107,8 @@ struct UnitStatus {
 
   // Where the frames go (set by the player).
   DisplayStatus display;
+  // The fleet link; none without a fleet section (and no "fleet" in the file).
+  std::optional<FleetLinkStatus> fleet;
 };
 
 std::string UnitStatusToJson(const UnitStatus& status);
@@ -124,12 +139,17 @@ class StatusBoard {
   // (configuration, fonts), kept beside the updater's (keys).
   void SetUnit(std::string device_name, std::vector<std::string> venue_tags, bool updates_enabled,
                std::vector<std::string> problems, std::vector<std::string> warnings);
+  // The fleet link's state (nullopt: no link).
+  void PublishFleet(const std::optional<FleetLinkStatus>& fleet);
   const std::filesystem::path& path() const { return path_; }
   UnitStatus Snapshot() const;
-  // Called after every publish, once the shown content is known (as the
-  // file is written), with the mutex held: callback must not call back
-  // into the board.
-  void set_on_change(std::function<void(const UnitStatus&)> callback);
+  // Observers are called after every publish, once the shown content is
+  // known (as the file is written), in the order added, with the board's
+  // mutex held: an observer must not call back into the board. Returns an id
+  // for RemoveObserver (an observer that dies before the board removes
+  // itself).
+  int AddObserver(std::function<void(const UnitStatus&)> observer);
+  void RemoveObserver(int id);
 
  private:
   void WriteLocked();
@@ -138,7 +158,8 @@ class StatusBoard {
   mutable std::mutex mu_;
   UnitStatus status_;  // guarded by mu_
   std::vector<std::string> unit_problems_, unit_warnings_, update_problems_;
-  std::function<void(const UnitStatus&)> on_change_;
+  std::vector<std::pair<int, std::function<void(const UnitStatus&)>>> observers_;
+  int next_observer_ = 1;
   bool warned_ = false;  // a status file that cannot be written is said once
   bool shown_known_ = false;
 };

@@ -122,7 +122,7 @@ TEST_CASE(
   MemoryFileStore store;
   StatusBoard board(store, "/run/kiosk/status.json");
   std::vector<std::string> lines;
-  board.set_on_change([&](const UnitStatus& s) { lines.push_back(StatusLine(s)); });
+  board.AddObserver([&](const UnitStatus& s) { lines.push_back(StatusLine(s)); });
   // A showing display: nothing before the player says what is on screen.
   board.PublishDisplay(DisplayStatusOf("x11", false, 800, 600, 0));
   CHECK_FALSE(store.Exists("/run/kiosk/status.json"));
@@ -157,6 +157,59 @@ TEST_CASE(
   CHECK(j["problems"].empty());
   CHECK(j["last_check_result"] == "up_to_date");
   CHECK(lines.back() == "showing builtin on 1024x768 (x11)");
+}
+
+TEST_CASE("status board: every observer hears each change, until it is removed") {
+  MemoryFileStore store;
+  StatusBoard board(store, "/run/kiosk/status.json");
+  int systemd = 0, fleet = 0;
+  board.AddObserver([&](const UnitStatus&) { ++systemd; });
+  const int fleet_id = board.AddObserver([&](const UnitStatus&) { ++fleet; });
+  board.PublishShown(UnitStatus{});
+  CHECK(systemd == 1);
+  CHECK(fleet == 1);
+  board.RemoveObserver(fleet_id);
+  board.PublishChecks(UnitStatus{});
+  CHECK(systemd == 2);
+  CHECK(fleet == 1);
+}
+
+TEST_CASE("status board: the fleet part says whether the link is up and why not") {
+  MemoryFileStore store;
+  StatusBoard board(store, "/run/kiosk/status.json");
+  board.PublishShown(UnitStatus{});
+  // No fleet section: no "fleet" in the file.
+  CHECK_FALSE(nlohmann::json::parse(*store.ReadFile("/run/kiosk/status.json")).contains("fleet"));
+  FleetLinkStatus link;
+  link.broker = "mqtts://broker.example.org";
+  link.unit = "lobby-1";
+  link.since = 1'795'946'500;
+  link.last_error = "broker refused: not authorised";
+  link.last_error_time = 1'795'946'500;
+  int changes = 0;
+  board.AddObserver([&](const UnitStatus&) { ++changes; });
+  board.PublishFleet(link);
+  auto j = nlohmann::json::parse(*store.ReadFile("/run/kiosk/status.json"));
+  CHECK(j["fleet"]["broker"] == "mqtts://broker.example.org");
+  CHECK(j["fleet"]["unit"] == "lobby-1");
+  CHECK(j["fleet"]["connected"] == false);
+  CHECK(j["fleet"]["since"] == "2026-11-29T10:01:40Z");
+  CHECK(j["fleet"]["last_error"]["reason"] == "broker refused: not authorised");
+  CHECK(j["fleet"]["last_error"]["time"] == "2026-11-29T10:01:40Z");
+  // The same state again is no change (no message to the broker for it).
+  board.PublishFleet(link);
+  CHECK(changes == 1);
+  link.connected = true;
+  board.PublishFleet(link);
+  CHECK(changes == 2);
+  CHECK(nlohmann::json::parse(*store.ReadFile("/run/kiosk/status.json"))["fleet"]["connected"] ==
+        true);
+  // The updater's publishes keep it.
+  UnitStatus checks;
+  checks.last_check_result = "up_to_date";
+  board.PublishChecks(checks);
+  REQUIRE(board.Snapshot().fleet.has_value());
+  CHECK(board.Snapshot().fleet->connected);
 }
 
 }  // namespace
