@@ -271,6 +271,14 @@ void ReadPower(Section& s, ScreenPowerConfig& out, const ScreenPowerConfig& fall
         if (window) read.on.push_back(std::move(*window));
       }
     }
+    if (auto device = r.String("cec_device", false)) {
+      if (device->rfind("/dev/", 0) != 0) {
+        errors.Add(r.PathOf("cec_device"),
+                   "expected a CEC device such as \"/dev/cec0\", got " + json(*device).dump());
+      } else {
+        read.cec_device = *device;
+      }
+    }
     r.Finish();
   }
   if (errors.empty()) {

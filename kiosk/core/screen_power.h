@@ -34,6 +34,8 @@ struct ScreenPowerConfig {
   // The windows in which the screen is on. Empty = no schedule: always on,
   // and the player never touches the TV's power.
   std::vector<Schedule> on;
+  // The CEC adapter to use ("/dev/cec1"); empty = the first /dev/cecN.
+  std::string cec_device;
   bool operator==(const ScreenPowerConfig&) const = default;
 };
 

@@ -223,7 +223,8 @@ TEST_CASE("the status file names the video driver, the output size and the rotat
   // SDL_VIDEODRIVER=dummy was asked for: a headless run that means it.
   CHECK(status["display"] == nlohmann::json::parse(R"({"state": "showing", "video_driver": "dummy",
                                                       "width": 800, "height": 480,
-                                                      "rotation": 180})"));
+                                                      "rotation": 180, "power_control": null,
+                                                      "tv_power": null})"));
   CHECK(status["problems"].empty());
 }
 

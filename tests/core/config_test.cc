@@ -453,6 +453,12 @@ TEST_CASE("display.power: a bad window keeps the last good schedule whole, namin
   auto unknown = ParseConfig(R"({"display": {"power": {"off": []}}})", "k.json", last_good);
   CHECK(unknown.config.display.power == last_good.display.power);
   CHECK(Only(unknown.problems, "$.display.power.off").find("unknown field") != std::string::npos);
+  auto device = ParseConfig(
+      R"({"display": {"power": {"on": [{"weekdays": ["mon"]}], "cec_device": "cec0"}}})", "k.json",
+      last_good);
+  CHECK(device.config.display.power == last_good.display.power);
+  CHECK(Only(device.problems, "$.display.power.cec_device").find("expected a CEC device") !=
+        std::string::npos);
   auto empty = ParseConfig(R"({"display": {"power": {"on": []}}})", "k.json");
   CHECK(Only(empty.problems, "$.display.power.on").find("at least one window") !=
         std::string::npos);
