@@ -29,7 +29,7 @@ constexpr unsigned kWeekdays = 0x1F;  // mon..fri
 
 TEST_CASE("screen power: on inside the windows, in the unit's time zone") {
   auto zone = Toronto();
-  ScreenPowerConfig p{{Window(kWeekdays, 7, 22)}};
+  ScreenPowerConfig p{{Window(kWeekdays, 7, 22)}, ""};
   // Monday 2026-11-30; Toronto is UTC-5 in November.
   CHECK_FALSE(ScreenOnAt(p, Utc(2026, 11, 30, 11, 59), *zone, true));  // 06:59
   CHECK(ScreenOnAt(p, Utc(2026, 11, 30, 12, 0), *zone, true));         // 07:00
@@ -46,7 +46,7 @@ TEST_CASE("screen power: no schedule, or a clock not known to be right, is alway
   auto zone = Toronto();
   CHECK(ScreenOnAt(ScreenPowerConfig{}, Utc(2026, 12, 5, 3), *zone, true));
   CHECK_FALSE(NextScreenPowerChange(ScreenPowerConfig{}, Utc(2026, 12, 5, 3), *zone, true));
-  ScreenPowerConfig p{{Window(kWeekdays, 7, 22)}};
+  ScreenPowerConfig p{{Window(kWeekdays, 7, 22)}, ""};
   // A Pi that booted in 1970 must not go dark because its clock says so.
   CHECK(ScreenOnAt(p, Utc(2026, 12, 5, 3), *zone, false));
   CHECK_FALSE(NextScreenPowerChange(p, Utc(2026, 12, 5, 3), *zone, false));
@@ -54,7 +54,7 @@ TEST_CASE("screen power: no schedule, or a clock not known to be right, is alway
 
 TEST_CASE("screen power: windows back to back change the power only at the outer edges") {
   auto zone = Toronto();
-  ScreenPowerConfig p{{Window(kWeekdays, 7, 12), Window(kWeekdays, 12, 22)}};
+  ScreenPowerConfig p{{Window(kWeekdays, 7, 12), Window(kWeekdays, 12, 22)}, ""};
   CHECK(NextScreenPowerChange(p, Utc(2026, 11, 30, 13, 0), *zone, true) == Utc(2026, 12, 1, 3));
 }
 
