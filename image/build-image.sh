@@ -15,6 +15,9 @@
 #               scripts/debian-mirror); a snapshot archive's URL at a date
 #               gives the same packages a year later
 #   --security-mirror  the security archive (default: this machine's apt's)
+#   --slim      keep only the kernel modules a Pi sign needs and their
+#               dependencies (image/hooks/slim-modules.sh); not yet the
+#               default: it has not been through image/test-qemu.sh
 #
 # Card layout (MBR, as the Pi's boot ROM wants):
 #   1 KIOSKBOOT  FAT32 256 MiB  firmware, kernel, cmdline.txt, and the
@@ -32,25 +35,74 @@ out=$here/out/image
 mirror=""
 security=""
 deb=""
+slim=full
 while [ $# -gt 0 ]; do
   case $1 in
     --deb) deb=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --mirror) mirror=$2; shift 2 ;;
     --security-mirror) security=$2; shift 2 ;;
-    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+    --slim) slim=slim; shift ;;
+    *) sed -n '2,23p' "$0" >&2; exit 2 ;;
   esac
 done
+# Every prerequisite, checked in the first second (not after a 7-minute
+# cross build): what is missing, and the one command that installs it.
+missing=""
+need() {  # need COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need mmdebstrap mmdebstrap
+need arch-test arch-test
+need qemu-aarch64-static qemu-user-static
+need mkfs.vfat dosfstools
+need mcopy mtools
+need mkfs.ext4 e2fsprogs
+need sfdisk fdisk
+need xz xz-utils
+need dpkg-deb dpkg
+problems=""
+[ "$(id -u)" -eq 0 ] || problems="$problems
+  - not root: run it as root (mmdebstrap --mode=root, mkfs, binfmt_misc)"
+if [ "$(uname -m)" != aarch64 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] &&
+  [ ! -d /proc/sys/fs/binfmt_misc ]; then
+  problems="$problems
+  - this kernel has no binfmt_misc (/proc/sys/fs/binfmt_misc): arm64 package scripts cannot run"
+fi
+if [ -z "$deb" ]; then
+  # The player's arm64 package is cross-built: its packages must be there.
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    problems="$problems
+  - dpkg has no arm64 architecture (the player is cross-built): scripts/install-deps arm64 adds it"
+    cross_missing=yes
+  else
+    wanted=$(sed -e 's/#.*//' "$here/packaging/apt-arm64.txt"; echo cmake make pkg-config)
+    # One dpkg-query for all: "ii " in front of each installed package.
+    installed=$(dpkg-query -W -f '${db:Status-Abbrev}${binary:Package}\n' $wanted 2>/dev/null |
+      sed -n 's/^ii *//p')
+    for p in $wanted; do
+      case $p in *:*) q=$p ;; *) q="$p $p:$(dpkg --print-architecture)" ;; esac
+      found=""
+      for name in $q; do echo "$installed" | grep -qx "$name" && found=yes; done
+      [ -n "$found" ] || { missing="$missing $p"; cross_missing=yes; }
+    done
+  fi
+fi
+if [ -n "$missing$problems" ]; then
+  echo "build-image.sh: cannot start:" >&2
+  [ -z "$missing" ] || echo "  - missing packages:$missing" >&2
+  [ -z "$problems" ] || echo "$problems" | sed 1d >&2
+  lists=image
+  [ -z "${cross_missing:-}" ] || lists="image arm64"
+  echo "install them with: sudo scripts/install-deps $lists" >&2
+  [ -z "${cross_missing:-}" ] || echo "(or give a ready package with --deb kiosk_VERSION_arm64.deb)" >&2
+  exit 1
+fi
 # The archives this machine's apt uses, unless given: no mirror name of ours.
-[ -n "$mirror" ] || mirror=$("$here/scripts/debian-mirror")
-[ -n "$security" ] || security=$("$here/scripts/debian-mirror" --security)
-[ "$(id -u)" -eq 0 ] || { echo "run as root (mmdebstrap --mode=root, mkfs)" >&2; exit 1; }
-for tool in mmdebstrap mkfs.vfat mcopy mkfs.ext4 sfdisk qemu-aarch64-static; do
-  command -v $tool >/dev/null || {
-    echo "missing $tool: apt-get install mmdebstrap dosfstools mtools e2fsprogs fdisk qemu-user-static" >&2
-    exit 1
-  }
-done
+[ -n "$mirror" ] || mirror=$("$here/scripts/debian-mirror") ||
+  { echo "no Debian archive in this machine's apt sources: give --mirror URL" >&2; exit 1; }
+[ -n "$security" ] || security=$("$here/scripts/debian-mirror" --security) ||
+  { echo "no security archive in this machine's apt sources: give --security-mirror URL" >&2; exit 1; }
 start=$(date +%s)
 mkdir -p "$out"
 work=$(mktemp -d /tmp/kiosk-image.XXXXXX)
@@ -95,7 +147,7 @@ pkgs=$pkgs,systemd-timesyncd,e2fsprogs,dosfstools,openssh-server,ca-certificates
 mmdebstrap --mode=root --variant=minbase --architectures=arm64 \
   --include="$pkgs" \
   --essential-hook="sh '$here/image/hooks/essential.sh' \"\$1\"" \
-  --customize-hook="sh '$here/image/hooks/customize.sh' \"\$1\" '$here' '$work'" \
+  --customize-hook="sh '$here/image/hooks/customize.sh' \"\$1\" '$here' '$work' $slim" \
   bookworm "$work/root" \
   "deb $mirror bookworm main non-free-firmware" \
   "deb $mirror bookworm-updates main non-free-firmware" \
@@ -151,5 +203,8 @@ ln -sf "$(basename "$img")" "$out/kiosk.img"
 
 echo "image: $img"
 echo "size: $(du -h --apparent-size "$img" | cut -f1) (root $root_mb MiB, $(wc -l <"$out/packages.txt") packages)"
-echo "for distribution: xz -T2 -6 -k \"$img\"; write with dd or Raspberry Pi Imager"
+# The file a venue downloads: its size is the one that matters to them.
+xz -T2 -6 -k -f "$img"
+echo "sizes: raw $(($(stat -c %s "$img") / 1048576)) MiB, xz $(($(stat -c %s "$img.xz") / 1048576)) MiB ($img.xz)"
+echo "write with dd (xzcat $img.xz | dd of=/dev/sdX bs=4M) or Raspberry Pi Imager"
 echo "build took $(($(date +%s) - start)) s"

@@ -16,17 +16,30 @@
 #             PPM); default: build/kiosk/app/kiosk render --size {W}x{H}
 #             --out {OUT}, the default config, as the image's kiosk.json
 #   --timeout seconds to wait for READY (default 900)
+#   --case    boot (default: the above), or a field case run in the guest
+#             by /usr/lib/kiosk-image/field-test (kiosk.test=CASE on the
+#             kernel command line), the screen grabbed and compared after
+#             each step it reports:
+#               hotplug   20 connector off/on cycles through DRM debugfs,
+#                         the same player pid, the slide back after each
+#               boot-off  boot with the connector off (video=Virtual-1:d),
+#                         then on: the slide appears, no restart
+#               cec       vivid's CEC bus, cec-follower as the TV: the player
+#                         wakes it and has it confirmed on (needs vivid and
+#                         v4l-utils in the image; says "skipped" otherwise)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 image=$here/out/image/kiosk.img
 render="$here/build/kiosk/app/kiosk render --size {W}x{H} --out {OUT}"
 timeout=900
+field_case=boot
 while [ $# -gt 0 ]; do
   case $1 in
+    --case) field_case=$2; shift 2 ;;
     --image) image=$2; shift 2 ;;
     --render) render=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
-    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,30p' "$0" >&2; exit 2 ;;
   esac
 done
 image=$(readlink -f "$image")
@@ -51,6 +64,12 @@ qemu-img create -q -f qcow2 -b "$image" -F raw "$work/disk.qcow2"
 # messages kept (no quiet) so a failure shows its cause.
 append=$(sed -e 's/console=tty1/console=tty1 console=ttyAMA0/' -e 's/ quiet//' \
   -e 's/loglevel=3/loglevel=6/' "$dir/cmdline.txt")
+case $field_case in
+  boot) ;;
+  hotplug | cec) append="$append kiosk.test=$field_case" ;;
+  boot-off) append="$append kiosk.test=boot-off video=Virtual-1:d" ;;
+  *) echo "unknown --case $field_case (boot, hotplug, boot-off, cec)" >&2; exit 2 ;;
+esac
 
 # -netdev user,restrict=on: the guest gets DHCP but no way out of QEMU (no
 # traffic leaves this machine). i6300esb: a hardware watchdog for systemd's
@@ -204,35 +223,72 @@ PY
 # Let the crossfade (at most 5 s, 0.8 s by default) settle, then grab. Up
 # to 6 grabs 5 s apart: the first slide may still be fading in on a slow
 # emulated machine; a screen that never matches fails. Every grab is kept.
+ref=""
+grab_matches() {  # grab_matches TAG: the screen matches a slide of `kiosk render`
+  for attempt in 1 2 3 4 5 6; do
+    shot=$work/screen-$1-$attempt.ppm
+    monitor "screendump $shot"
+    [ -s "$shot" ] || { echo "FAIL: screendump produced nothing"; exit 1; }
+    if [ -z "$ref" ]; then
+      size=$(head -c 64 "$shot" | tr '\n' ' ' | awk '{print $2, $3}')
+      w=${size% *} h=${size#* }
+      echo "screen: ${w}x${h}"
+      mkdir "$work/reference"
+      cmd=$(echo "$render" | sed -e "s|{W}|$w|g" -e "s|{H}|$h|g" -e "s|{OUT}|$work/reference|g")
+      echo "reference: $cmd"
+      SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software sh -c "$cmd" >"$work/render.log" 2>&1 ||
+        { cat "$work/render.log"; echo "FAIL: reference render failed"; exit 1; }
+      # Every slide of the rotation: the one on screen depends on how long
+      # the emulated boot took since the first slide (01-...).
+      ref=$(ls "$work/reference/"* | sort | tr '\n' ' ')
+      echo "reference slides: $(ls "$work/reference" | wc -l)"
+    fi
+    printf 'grab %s %s: ' "$1" "$attempt"
+    # shellcheck disable=SC2086
+    python3 "$work/compare.py" "$shot" $ref && return 0
+    sleep 5
+  done
+  return 1
+}
 sleep 3
 grep -a "kiosk-provision:\|kiosk-data:\|kiosk: system:" "$work/serial.log" | sed "s/^\[[^]]*\] //" || true
 cmp_status=1
-ref=""
-for attempt in 1 2 3 4 5 6; do
-  monitor "screendump $work/screen-$attempt.ppm"
-  [ -s "$work/screen-$attempt.ppm" ] || { echo "FAIL: screendump produced nothing"; exit 1; }
-  if [ -z "$ref" ]; then
-    size=$(head -c 64 "$work/screen-$attempt.ppm" | tr '\n' ' ' | awk '{print $2, $3}')
-    w=${size% *} h=${size#* }
-    echo "screen: ${w}x${h}"
-    mkdir "$work/reference"
-    cmd=$(echo "$render" | sed -e "s|{W}|$w|g" -e "s|{H}|$h|g" -e "s|{OUT}|$work/reference|g")
-    echo "reference: $cmd"
-    SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software sh -c "$cmd" >"$work/render.log" 2>&1 ||
-      { cat "$work/render.log"; echo "FAIL: reference render failed"; exit 1; }
-    # Every slide of the rotation: the one on screen depends on how long
-    # the emulated boot took since the first slide (01-...).
-    ref=$(ls "$work/reference/"* | sort | tr '\n' ' ')
-    echo "reference slides: $(ls "$work/reference" | wc -l)"
-  fi
-  printf 'grab %s: ' "$attempt"
-  # shellcheck disable=SC2086
-  if python3 "$work/compare.py" "$work/screen-$attempt.ppm" $ref; then
-    cmp_status=0
-    break
-  fi
-  sleep 5
-done
+if [ "$field_case" = boot ]; then
+  grab_matches boot && cmp_status=0
+else
+  # The guest reports each step as a "kiosk-test:" line; each step after
+  # which a slide must be on screen is checked with a grab.
+  cmp_status=0
+  seen=0
+  end=$(($(date +%s) + timeout))
+  while :; do
+    lines=$(grep -a "kiosk-test: " "$work/serial.log" | sed 's/.*kiosk-test: //' || true)
+    count=$(printf '%s' "$lines" | grep -c . || true)
+    while [ "$seen" -lt "$count" ]; do
+      seen=$((seen + 1))
+      line=$(printf '%s\n' "$lines" | sed -n "${seen}p")
+      echo "guest: $line"
+      case $line in
+        FAIL*) cmp_status=1 ;;
+        "cycle "*" back after "*)
+          set -- $line
+          [ "$8" = "${10}" ] || { echo "FAIL: the player restarted (pid $8, first ${10})"; cmp_status=1; }
+          grab_matches "cycle$2" || cmp_status=1 ;;
+        "connector on: slide after "*)
+          case $line in *" restarts 0") ;; *) echo "FAIL: the player restarted"; cmp_status=1 ;; esac
+          grab_matches boot-off || cmp_status=1 ;;
+        "hotplug done restarts "*)
+          [ "${line##* }" = 0 ] || { echo "FAIL: the player restarted"; cmp_status=1; } ;;
+      esac
+      case $line in
+        "hotplug done"* | "connector on"* | "cec"* | "FAIL cec"* | FAIL*"no first frame"*) break 2 ;;
+      esac
+    done
+    [ "$(date +%s)" -lt "$end" ] || { echo "FAIL: the guest's $field_case case did not finish"; cmp_status=1; break; }
+    kill -0 "$qemu_pid" 2>/dev/null || { echo "FAIL: QEMU exited"; cmp_status=1; break; }
+    sleep 1
+  done
+fi
 
 # Where did the unit write? Every cluster the overlay holds was written by
 # the guest; all of them must fall inside partition 3 (KIOSKDATA).

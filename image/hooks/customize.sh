@@ -51,7 +51,7 @@ in_root systemctl disable ssh.service >/dev/null 2>&1 || true
 # anywhere: nobody logs in at the screen (root has no password), and a
 # login prompt must never be drawn over the slides or cut the serial log.
 in_root systemctl enable kiosk.service kiosk-provision.service kiosk-data.service \
-  kiosk-boot-report.service \
+  kiosk-boot-report.service kiosk-field-test.service \
   systemd-timesyncd.service NetworkManager.service
 in_root systemctl mask getty.target getty@tty1.service serial-getty@ttyAMA0.service \
   serial-getty@ttyS0.service apt-daily.timer apt-daily-upgrade.timer \
@@ -85,3 +85,10 @@ rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/man
   "$root"/usr/share/info/* "$root"/usr/share/locale/*
 find "$root/usr/share/doc" -type f ! -name copyright ! -path '*/doc/kiosk/*' -delete
 find "$root/usr/share/doc" -type d -empty -delete
+
+# --slim (build-image.sh): only the kernel modules a Pi sign loads, and what
+# they depend on. Not Mesa's LLVM: Debian 12's vc4 and v3d drivers are one
+# "megadriver" library linked against libLLVM-15, so GLES on KMSDRM needs it.
+if [ "${4:-}" = slim ]; then
+  sh "$src/image/hooks/slim-modules.sh" "$root"
+fi

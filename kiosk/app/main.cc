@@ -75,6 +75,8 @@ options (run only):
   --allow-root         run as root (refused otherwise: the player needs no privilege)
   --exit-after SEC     exit cleanly after SEC seconds (tests, benchmarks)
   --capture-dir DIR    write each settled frame as DIR/frame-NNN.png (at most 200)
+  --test-render-reset  after the first frame, queue SDL's render target and
+                       device reset events, as a GPU reset does (tests)
 
 signals: SIGTERM and SIGINT exit cleanly; SIGHUP reloads configuration and content.
 )";
@@ -84,7 +86,7 @@ struct Args {
   std::optional<std::string> config, content, size, rotate, layout, languages, out, capture_dir,
       root, at;
   std::optional<double> exit_after;
-  bool windowed = false, allow_root = false;
+  bool windowed = false, allow_root = false, test_render_reset = false;
 };
 
 // The contact a root document pins (read, not verified: this is the
@@ -159,6 +161,8 @@ std::optional<std::string> ParseArgs(int argc, char** argv, int first, Args& arg
       args.windowed = true;
     else if (a == "--allow-root")
       args.allow_root = true;
+    else if (a == "--test-render-reset")
+      args.test_render_reset = true;
     else if (a.rfind("--", 0) == 0)
       return "unknown option " + a;
     else
@@ -246,6 +250,7 @@ int Run(const Args& args) {
   if (args.content) options.content_dir = *args.content;
   options.data_dir = kiosk::DataDir();
   options.windowed = args.windowed;
+  options.test_render_reset = args.test_render_reset;
   if (args.exit_after) options.exit_after_ms = static_cast<int>(*args.exit_after * 1000);
   if (args.capture_dir) options.capture_dir = *args.capture_dir;
   return kiosk::RunPlayer(options);

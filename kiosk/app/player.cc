@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "kiosk/app/commands.h"
+#include "kiosk/app/screen_keeper.h"
 #include "kiosk/core/clock.h"
 #include "kiosk/core/event_source.h"
 #include "kiosk/core/log.h"
@@ -82,6 +83,15 @@ class Player {
   void Capture();
   // The display part of the status (driver, size, rotation, state).
   void PublishDisplay();
+  // Does what the ScreenKeeper says (hotplug, screen schedule): stop
+  // drawing, close the display, re-open it and show the current slide.
+  void KeepScreen();
+  Status ReopenDisplay();
+  void CloseDisplay();
+  // Textures are lost (SDL's render reset events): new ones from the layout.
+  void RedrawFromLayout();
+  // Whether frames can be drawn now (a display open, the screen wanted).
+  bool Drawable() const { return compositor_ && (!screen_ || screen_->drawing()); }
   // SDL 2.26 falls back to its "offscreen" driver when no real one starts
   // (no screen connected, no DRM device, no X server yet), then draws for
   // nobody while every report would say it is showing. A headless driver
@@ -124,6 +134,8 @@ class Player {
   std::future<Result<std::unique_ptr<FontSet>>> fonts_opening_;
   std::unique_ptr<Display> display_;
   std::unique_ptr<Compositor> compositor_;
+  std::unique_ptr<ScreenKeeper> screen_;
+  update::DisplayStatus last_display_;  // as last published with a display open
   std::unique_ptr<Programme> programme_;
   TexturePtr current_;  // what is on screen (or fading out)
   // How the programme's next_layout() differs from current_, pre-rendered.
@@ -271,7 +283,9 @@ void Player::StartUpdater() {
     fetcher_ = std::make_unique<UnavailableFetcher>(fetcher.status());
   }
   std::filesystem::path data_dir = options_.data_dir;
-  int w = display_->width(), h = display_->height();
+  // The panel as last opened (the display is closed while DPMS has it off).
+  int w = display_ ? display_->width() : last_display_.width;
+  int h = display_ ? display_->height() : last_display_.height;
   if (config_.display.rotation_degrees % 180 != 0) std::swap(w, h);
   // Runs on the updater's thread: the player's own checks, plus this
   // panel's size, so a bundle that cannot show here is refused up front,
@@ -473,6 +487,7 @@ void Player::Apply(Programme::Change change) {
     case Programme::Change::kCut:
       break;
   }
+  if (!compositor_) return;  // the display is closed: drawn when it opens
   // A cut: the programme shows new content from now.
   fonts_->Trim();
   auto tex = compositor_->RenderSlide(programme_->current_layout());
@@ -508,6 +523,9 @@ Status Player::Start() {
           std::to_string(config_.display.rotation_degrees));
   RebuildCompositor();
   if (!display_->accelerated()) programme_->SetFrameInterval(Programme::kSoftwareFrameInterval);
+  screen_ = std::make_unique<ScreenKeeper>(*events_, clock_, display_->video_driver(),
+                                           config_.display.power,
+                                           UnitTimeZone(config_.time_zone, nullptr));
 
   // The cache is read (and re-verified) before the first frame, so a unit
   // that has good network content never flashes the built-in slides.
@@ -532,21 +550,104 @@ Status Player::Start() {
   if (updater_thread_) updater_thread_->Start();
   programme_->Started(shown_at);
   (void)notifier_.NotifyReady();
+  if (options_.test_render_reset) {
+    for (Uint32 type : {SDL_RENDER_TARGETS_RESET, SDL_RENDER_DEVICE_RESET}) {
+      SDL_Event e{};
+      e.type = type;
+      SDL_PushEvent(&e);
+    }
+  }
   fonts_->Trim();
   return RenderNext();
 }
 
 void Player::PublishDisplay() {
   const char* requested = std::getenv("SDL_VIDEODRIVER");
-  board_->PublishDisplay(update::DisplayStatusOf(
-      display_->video_driver(), requested != nullptr && *requested != '\0', display_->width(),
-      display_->height(), config_.display.rotation_degrees));
+  if (display_) {
+    last_display_ = update::DisplayStatusOf(
+        display_->video_driver(), requested != nullptr && *requested != '\0', display_->width(),
+        display_->height(), config_.display.rotation_degrees);
+  }
+  update::DisplayStatus d = last_display_;
+  if (screen_) screen_->Describe(d);
+  board_->PublishDisplay(d);
+}
+
+void Player::KeepScreen() {
+  const Millis now = clock_.Monotonic();
+  switch (screen_->Update(now)) {
+    case ScreenAction::kNone:
+      return;
+    case ScreenAction::kStopDrawing:
+      break;  // the loop draws nothing from now on
+    case ScreenAction::kCloseDisplay:
+      CloseDisplay();
+      screen_->DisplayClosed();
+      break;
+    case ScreenAction::kReopen:
+      if (Status s = ReopenDisplay(); !s.ok()) {
+        LogError("display: cannot open it again: " + s.message() + "; trying again");
+        screen_->ReopenFailed(now);
+        break;
+      }
+      screen_->DisplayOpened();
+      Apply(programme_->Reshow("display back"));
+      LogInfo("display back: slide on screen " +
+              std::to_string((clock_.Monotonic() - now).count()) + " ms after the change was seen");
+      break;
+    case ScreenAction::kRedraw:
+      RedrawFromLayout();
+      break;
+  }
+  PublishDisplay();
+}
+
+void Player::CloseDisplay() {
+  next_.reset();
+  current_.reset();
+  compositor_.reset();
+  display_.reset();
+  // SDL's KMSDRM driver lets go of the DRM device only when its video stops.
+  if (SDL_WasInit(SDL_INIT_VIDEO) != 0) SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+Status Player::ReopenDisplay() {
+  // SDL chose its connector and mode when its video started: start it again.
+  CloseDisplay();
+  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) return Status::Internal(SDL_GetError());
+  const char* driver = SDL_GetCurrentVideoDriver();
+  const char* requested = std::getenv("SDL_VIDEODRIVER");
+  if (update::DisplayStatusOf(driver != nullptr ? driver : "",
+                              requested != nullptr && *requested != '\0', 0, 0, 0)
+          .state == update::DisplayState::kNoDisplay) {
+    return Status::Internal(std::string("only the headless video driver ") + driver + " starts");
+  }
+  DisplayOptions d;
+  d.windowed = options_.windowed;
+  d.width = config_.display.width;
+  d.height = config_.display.height;
+  auto display = Display::Open(d);
+  if (!display.ok()) return display.status();
+  display_ = std::move(*display);
+  LogInfo("display: " + std::to_string(display_->width()) + "x" +
+          std::to_string(display_->height()) + ", " + display_->description());
+  RebuildCompositor();
+  return Status::Ok();
+}
+
+void Player::RedrawFromLayout() {
+  if (!display_) return;
+  // A device reset loses every texture, a targets reset those we draw
+  // into: a new compositor, and the slide and the next one drawn again.
+  RebuildCompositor();
+  Apply(Programme::Change::kCut);
 }
 
 // Pre-renders the slide that comes next, so the transition starts on time:
 // only where it differs from current_ (during a fade current_ is not yet
 // current_layout(), so all of it).
 Status Player::RenderNext() {
+  if (!compositor_) return Status::Ok();
   const FrameLayout* shown = programme_->fading() ? nullptr : &programme_->current_layout();
   auto next = compositor_->RenderChange(shown, programme_->next_layout());
   // The fonts at this slide's sizes and their glyph caches (megabytes at
@@ -572,6 +673,7 @@ void Player::OnDeadline(Millis now) {
 }
 
 void Player::DrawFrame(Millis now) {
+  if (!Drawable()) return;
   const Programme::Frame frame = programme_->FrameAt(now);
   if (frame.kind == Programme::FrameKind::kFading) {
     if (next_) compositor_->PresentCrossfade(current_.get(), *next_, frame.t);
@@ -596,6 +698,7 @@ void Player::RebuildCompositor() {
 // the screen in our QEMU test until the next one, and READY must mean "on
 // screen". The second present costs one copy per slide change.
 void Player::PresentSettled() {
+  if (!Drawable()) return;
   for (int i = 0; i < 2; ++i) {
     compositor_->Draw(current_.get());
     if (i == 0) Capture();
@@ -631,11 +734,14 @@ void Player::Reload(const std::string& why) {
     // (size) take effect at the next start.
     bool rotated = load.config.display.rotation_degrees != config_.display.rotation_degrees;
     config_ = std::move(load.config);
-    if (rotated) RebuildCompositor();
+    if (rotated && display_) RebuildCompositor();
     // Layout, margins and crossfade apply from the next choice on.
-    programme_->SetPanel(config_.display, compositor_->logical_width(),
-                         compositor_->logical_height());
+    if (compositor_) {
+      programme_->SetPanel(config_.display, compositor_->logical_width(),
+                           compositor_->logical_height());
+    }
     SetTimeZone();
+    screen_->SetPower(config_.display.power, UnitTimeZone(config_.time_zone, nullptr));
   }
   // New update settings (URL, keys, interval) take effect now, and the
   // cache is read again.
@@ -658,6 +764,7 @@ void Player::HandleEvent(const PlayerEvent& e) {
       quit_ = true;
       break;
     case PlayerEvent::Kind::kRedraw:
+      if (!display_) break;
       if (display_->RefreshSize()) {
         // A resized window: choose and lay everything out again for the new
         // size (verified again, like every choice).
@@ -678,6 +785,15 @@ void Player::HandleEvent(const PlayerEvent& e) {
       break;
     case PlayerEvent::Kind::kFleetCommand:
       HandleFleetCommands();
+      break;
+    case PlayerEvent::Kind::kDisplayHotplug:
+      break;  // the loop asks the ScreenKeeper after every event
+    case PlayerEvent::Kind::kRenderReset:
+      LogWarning("renderer reset: drawing the slide again from its layout");
+      RedrawFromLayout();
+      break;
+    case PlayerEvent::Kind::kScreenPower:
+      PublishDisplay();
       break;
     case PlayerEvent::Kind::kSignal:
       if (e.signal == SIGHUP) {
@@ -732,7 +848,9 @@ int Player::Run() {
     if (options_.exit_after_ms) quit_at = started + Millis(*options_.exit_after_ms);
     while (!quit_) {
       Millis now = clock_.Monotonic();
-      Millis wake = programme_->NextWake(now);
+      // Not drawing (no screen, or its off time): no slide deadlines.
+      Millis wake = screen_->NextWake(now);
+      if (screen_->drawing()) wake = std::min(wake, programme_->NextWake(now));
       if (auto max_sleep = notifier_.MaxSleep()) wake = std::min(wake, now + *max_sleep);
       if (quit_at) wake = std::min(wake, *quit_at);
       for (PlayerEvent e = events_->Wait(std::max(wake - now, Millis(0)));
@@ -742,6 +860,8 @@ int Player::Run() {
       now = clock_.Monotonic();
       (void)notifier_.NotifyWatchdog();
       if (quit_at && now >= *quit_at) break;
+      KeepScreen();
+      if (!screen_->drawing() || !compositor_) continue;
       if (!programme_->fading() && programme_->ScheduleChangeDue(now)) {
         Apply(programme_->Rechoose("schedule"));
       }
@@ -763,6 +883,7 @@ int Player::Run() {
   // the renderer, the renderer before SDL.
   StopFleet();
   StopUpdater();
+  screen_.reset();  // its threads post events
   events_.reset();
   programme_.reset();
   board_.reset();

@@ -39,6 +39,7 @@ struct PlayerOptions {
   // Testing and benchmarking aids (documented flags):
   std::optional<int> exit_after_ms;                  // --exit-after SECONDS
   std::optional<std::filesystem::path> capture_dir;  // --capture-dir DIR
+  bool test_render_reset = false;                    // --test-render-reset
 };
 
 // Runs until SIGTERM/SIGINT (or Esc in windowed mode). Returns the process

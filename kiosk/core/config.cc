@@ -5,6 +5,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include "kiosk/core/content.h"
 #include "kiosk/core/json_fields.h"
 #include "kiosk/core/time_zone.h"
 
@@ -23,6 +24,9 @@ class Report {
   void Warning(const std::string& path, const std::string& what) {
     out_.warnings.push_back(file_ + ": " + path + ": " + what);
   }
+  // A problem already worded "FILE: PATH: what" (a JsonErrors message).
+  void Worded(std::string message) { out_.problems.push_back(std::move(message)); }
+  const std::string& file() const { return file_; }
 
  private:
   std::string file_;
@@ -239,6 +243,52 @@ void ReadLanguages(Section& s, std::vector<std::string>& out,
   out = std::move(tags);
 }
 
+// display.power: {"on": [schedule, ...]}. All or nothing: any problem keeps
+// fallback's schedule whole, and every problem names what was kept.
+void ReadPower(Section& s, ScreenPowerConfig& out, const ScreenPowerConfig& fallback) {
+  const json* v = s.Find("power");
+  if (v == nullptr) return;
+  const std::string path = s.PathOf("power");
+  const std::string kept = fallback.on.empty()
+                               ? std::string("keeping no screen schedule (the screen stays on)")
+                               : "keeping the last good screen schedule (" +
+                                     std::to_string(fallback.on.size()) + " window" +
+                                     (fallback.on.size() == 1 ? ")" : "s)");
+  JsonErrors errors(s.report().file());
+  ScreenPowerConfig read;
+  ObjectReader r(errors, *v, path);
+  if (r.is_object()) {
+    if (const json* on = r.Array("on", true)) {
+      if (on->empty()) {
+        errors.Add(
+            r.PathOf("on"),
+            "expected at least one window such as {\"weekdays\": [\"mon\"], \"hours\": "
+            "[{\"from\": \"07:00\", \"until\": \"22:00\"}]} (leave power out for always on)");
+      }
+      for (size_t i = 0; i < on->size(); ++i) {
+        auto window =
+            ReadScheduleObject(errors, (*on)[i], r.PathOf("on") + "[" + std::to_string(i) + "]");
+        if (window) read.on.push_back(std::move(*window));
+      }
+    }
+    if (auto device = r.String("cec_device", false)) {
+      if (device->rfind("/dev/", 0) != 0) {
+        errors.Add(r.PathOf("cec_device"),
+                   "expected a CEC device such as \"/dev/cec0\", got " + json(*device).dump());
+      } else {
+        read.cec_device = *device;
+      }
+    }
+    r.Finish();
+  }
+  if (errors.empty()) {
+    out = std::move(read);
+    return;
+  }
+  out = fallback;
+  for (const auto& m : errors.messages()) s.report().Worded(m + "; " + kept);
+}
+
 void ReadDisplay(Section& s, DisplayConfig& d, const DisplayConfig& fallback) {
   auto layout_name = [](LanguageLayout l) {
     return std::string(l == LanguageLayout::kAlternate ? "\"alternate\"" : "\"bilingual\"");
@@ -293,6 +343,7 @@ void ReadDisplay(Section& s, DisplayConfig& d, const DisplayConfig& fallback) {
   d.height = size.second;
   s.Read("crossfade_ms", d.crossfade_ms, fallback.crossfade_ms, IntegerIn<int>(0, 5000));
   s.Read("margin_percent", d.margin_percent, fallback.margin_percent, NumberIn(0.0, 15.0));
+  ReadPower(s, d.power, fallback.power);
 }
 
 void ReadUpdates(Section& s, UpdateConfig& u, const UpdateConfig& fallback) {

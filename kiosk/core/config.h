@@ -17,6 +17,7 @@
 #include "kiosk/core/language.h"
 #include "kiosk/core/pinned_contact.h"
 #include "kiosk/core/status.h"
+#include "kiosk/core/screen_power.h"
 
 namespace kiosk {
 
@@ -42,6 +43,10 @@ struct DisplayConfig {
   int crossfade_ms = 800;  // 0 = cut
   // Safe-area margin for TV overscan, percent of each screen side.
   double margin_percent = 5.0;
+  // When the screen is on (display.power.on; screen_power.h). A schedule
+  // with any bad part keeps the last good one whole: half a schedule could
+  // switch the screen off when it must be on.
+  ScreenPowerConfig power;
   bool operator==(const DisplayConfig&) const = default;
 };
 

@@ -420,6 +420,11 @@ void ReadSlideTexts(JsonErrors& errors, ObjectReader& s, const OrderedJson* orde
 
 }  // namespace
 
+std::optional<Schedule> ReadScheduleObject(JsonErrors& errors, const nlohmann::json& value,
+                                           const std::string& path) {
+  return ReadSchedule(errors, value, path);
+}
+
 Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
   auto json = ParseJsonText(text, file);
   if (!json.ok()) return json.status();

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -152,6 +153,14 @@ size_t CountWords(const SlideText& text);
 
 // Parses slides.json text; file is used in messages.
 Result<Bundle> ParseBundle(std::string_view text, const std::string& file);
+
+class JsonErrors;
+// One "schedule" object (docs/content-format.md) at JSON path `path`, as
+// slides.json's are read (display.power in the configuration reads its
+// windows with it too). Each problem goes to errors; nullopt when value is
+// not an object.
+std::optional<Schedule> ReadScheduleObject(JsonErrors& errors, const nlohmann::json& value,
+                                           const std::string& path);
 // Reads <dir>/slides.json through store and parses it. NotFound naming the
 // path if it is missing; the store's error (path and reason) if it cannot be
 // read.

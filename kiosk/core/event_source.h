@@ -15,13 +15,16 @@ namespace kiosk {
 
 struct PlayerEvent {
   enum class Kind {
-    kNone,           // Wait timed out
-    kQuit,           // the window was closed, or Esc in windowed mode
-    kSignal,         // signal holds SIGTERM, SIGINT or SIGHUP
-    kRedraw,         // the window was exposed or resized: the pixels were lost
-    kBundleApplied,  // the updater applied a bundle
-    kTrustChanged,   // the updater accepted a new root document
-    kFleetCommand,   // the fleet link queued a command for the player
+    kNone,            // Wait timed out
+    kQuit,            // the window was closed, or Esc in windowed mode
+    kSignal,          // signal holds SIGTERM, SIGINT or SIGHUP
+    kRedraw,          // the window was exposed or resized: the pixels were lost
+    kBundleApplied,   // the updater applied a bundle
+    kTrustChanged,    // the updater accepted a new root document
+    kFleetCommand,    // the fleet link queued a command for the player
+    kDisplayHotplug,  // a DRM connector may have come or gone (ScreenKeeper)
+    kRenderReset,     // SDL lost the renderer's textures (targets or device reset)
+    kScreenPower,     // the TV answered (or not) a power command: report it
   };
   Kind kind = Kind::kNone;
   int signal = 0;

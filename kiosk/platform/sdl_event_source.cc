@@ -67,6 +67,11 @@ PlayerEvent SdlEventSource::Wait(Millis timeout) {
                                       e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
       return PlayerEvent{PlayerEvent::Kind::kRedraw};
     }
+    // Textures are lost (a GPU reset, a lost EGL context): redraw from the
+    // layout.
+    if (e.type == SDL_RENDER_TARGETS_RESET || e.type == SDL_RENDER_DEVICE_RESET) {
+      return PlayerEvent{PlayerEvent::Kind::kRenderReset};
+    }
     // Any other SDL event is not the player's: keep waiting until timeout.
   }
 }

@@ -228,3 +228,42 @@ TEST_CASE("a slide changed into the next one has the next one's pixels, band unt
 }
 
 }  // namespace kiosk
+
+namespace kiosk {
+
+TEST_CASE(
+    "after SDL's render target and device resets the player draws the slide again, as "
+    "kiosk render does") {
+  testing::TempDir scratch("kiosk-reset");
+  const fs::path& dir = scratch.path();
+  RenderOptions options;
+  options.content_dir = kSource / "content";
+  options.data_dir = kSource;
+  options.out_dir = dir / "render";
+  auto written = RenderBundle(options);
+  REQUIRE(written.ok());
+  fs::create_directories(dir / "capture");
+  for (const char* driver : {"SDL_VIDEODRIVER=offscreen", "SDL_VIDEODRIVER=dummy"}) {
+    CAPTURE(driver);
+    fs::remove_all(dir / "capture");
+    fs::create_directories(dir / "capture");
+    testing::ChildProcess player(
+        {KIOSK_BIN, "--allow-root", "--size", "1920x1080", "--capture-dir",
+         (dir / "capture").string(), "--exit-after", "2", "--test-render-reset"},
+        {driver});
+    REQUIRE(player.Wait(std::chrono::seconds(30)) == 0);
+    CAPTURE(player.output());
+    CHECK(player.output().find("renderer reset: drawing the slide again") != std::string::npos);
+    // frame-000 is the first frame; each reset draws it again from the layout.
+    auto rendered = testing::LoadRgb((*written)[0].string());
+    REQUIRE(rendered);
+    for (const char* name : {"frame-001.png", "frame-002.png"}) {
+      CAPTURE(name);
+      auto redrawn = testing::LoadRgb((dir / "capture" / name).string());
+      REQUIRE(redrawn);
+      CHECK(testing::DifferingPixels(redrawn.get(), rendered.get()) == 0);
+    }
+  }
+}
+
+}  // namespace kiosk

@@ -525,3 +525,59 @@ TEST_CASE("unit names and broker URLs") {
 }
 
 }  // namespace kiosk
+
+namespace kiosk {
+
+TEST_CASE("display.power: weekly on windows are read in the content schedule format") {
+  auto c = ParseConfig(R"({"display": {"power": {"on": [
+      {"weekdays": ["mon", "tue", "wed", "thu", "fri"], "hours": [{"from": "07:00", "until": "22:00"}]},
+      {"weekdays": ["sat"], "hours": [{"from": "09:00", "until": "17:30"}]}]}}})",
+                       "kiosk.json");
+  CHECK(c.problems.empty());
+  REQUIRE(c.config.display.power.on.size() == 2);
+  CHECK(c.config.display.power.on[0].weekdays == 0x1F);
+  CHECK(c.config.display.power.on[0].hours == std::vector<DailyWindow>{{7 * 3600, 22 * 3600}});
+  CHECK(c.config.display.power.on[1].weekdays == 0x20);
+  CHECK(c.config.display.power.on[1].hours ==
+        std::vector<DailyWindow>{{9 * 3600, 17 * 3600 + 1800}});
+}
+
+TEST_CASE("display.power: a bad window keeps the last good schedule whole, naming file and path") {
+  Config last_good;
+  last_good.display.power.on = {
+      Schedule{std::nullopt, std::nullopt, 0x7F, {{8 * 3600, 20 * 3600}}}};
+  last_good.display.rotation_degrees = 90;
+  auto c = ParseConfig(R"({"display": {"rotation": 180, "power": {"on": [
+      {"weekdays": ["mon"], "hours": [{"from": "07:00", "until": "22:00"}]},
+      {"weekdays": ["funday"], "hours": [{"from": "25:00", "until": "22:00"}]}]}}})",
+                       "/etc/kiosk/kiosk.json", last_good);
+  // The good first window is not applied alone either.
+  CHECK(c.config.display.power == last_good.display.power);
+  CHECK(c.config.display.rotation_degrees == 180);  // the rest of the file applies
+  const std::string day = Only(c.problems, "$.display.power.on[1].weekdays[0]");
+  CHECK(day.rfind("/etc/kiosk/kiosk.json: ", 0) == 0);
+  CHECK(day.find("expected one of \"mon\"") != std::string::npos);
+  CHECK(day.find("keeping the last good screen schedule (1 window)") != std::string::npos);
+  const std::string hour = Only(c.problems, "$.display.power.on[1].hours[0].from");
+  CHECK(hour.find("expected a time of day as \"HH:MM\"") != std::string::npos);
+
+  // At start the fallback is no schedule: the screen stays on.
+  auto start = ParseConfig(R"({"display": {"power": {"on": "weekdays"}}})", "k.json");
+  CHECK(start.config.display.power.on.empty());
+  CHECK(Only(start.problems, "$.display.power.on").find("keeping no screen schedule") !=
+        std::string::npos);
+  auto unknown = ParseConfig(R"({"display": {"power": {"off": []}}})", "k.json", last_good);
+  CHECK(unknown.config.display.power == last_good.display.power);
+  CHECK(Only(unknown.problems, "$.display.power.off").find("unknown field") != std::string::npos);
+  auto device = ParseConfig(
+      R"({"display": {"power": {"on": [{"weekdays": ["mon"]}], "cec_device": "cec0"}}})", "k.json",
+      last_good);
+  CHECK(device.config.display.power == last_good.display.power);
+  CHECK(Only(device.problems, "$.display.power.cec_device").find("expected a CEC device") !=
+        std::string::npos);
+  auto empty = ParseConfig(R"({"display": {"power": {"on": []}}})", "k.json");
+  CHECK(Only(empty.problems, "$.display.power.on").find("at least one window") !=
+        std::string::npos);
+}
+
+}  // namespace kiosk

@@ -35,8 +35,16 @@ const char* DisplayStateName(DisplayState state) {
       return "showing";
     case DisplayState::kNoDisplay:
       return "no display";
+    case DisplayState::kDisconnected:
+      return "display disconnected";
+    case DisplayState::kScreenOff:
+      return "screen off";
   }
   return "unknown";
+}
+
+bool FramesReachScreen(DisplayState state) {
+  return state == DisplayState::kShowing || state == DisplayState::kUnknown;
 }
 
 DisplayStatus DisplayStatusOf(const std::string& video_driver, bool driver_requested, int width,
@@ -96,8 +104,8 @@ std::string UnitStatusToJson(const UnitStatus& s) {
   shown["languages"] = s.languages;
   // Nothing reaches a screen without one: the report says so rather than
   // name what would be drawn.
-  root["shown"] = s.display.state == DisplayState::kNoDisplay ? nlohmann::ordered_json(nullptr)
-                                                              : std::move(shown);
+  root["shown"] =
+      FramesReachScreen(s.display.state) ? std::move(shown) : nlohmann::ordered_json(nullptr);
   root["trust"] = s.trust;
   root["last_check"] = TimeOrNull(s.last_check);
   root["last_check_result"] = s.last_check_result.empty()
@@ -127,6 +135,11 @@ std::string UnitStatusToJson(const UnitStatus& s) {
   display["width"] = known ? nlohmann::ordered_json(s.display.width) : nullptr;
   display["height"] = known ? nlohmann::ordered_json(s.display.height) : nullptr;
   display["rotation"] = known ? nlohmann::ordered_json(s.display.rotation_degrees) : nullptr;
+  auto or_null = [](const std::string& v) {
+    return v.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
+  };
+  display["power_control"] = or_null(s.display.power_control);
+  display["tv_power"] = or_null(s.display.tv_power);
   root["display"] = std::move(display);
   if (s.fleet) {
     nlohmann::ordered_json fleet;
@@ -171,6 +184,11 @@ std::string StatusLine(const UnitStatus& s) {
                     (d.video_driver.empty() ? std::string("no video driver")
                                             : "video driver " + d.video_driver) +
                     "), waiting for a screen");
+  } else if (d.state == DisplayState::kDisconnected) {
+    parts.push_back("display disconnected, waiting for a screen");
+  } else if (d.state == DisplayState::kScreenOff) {
+    parts.push_back("screen off (schedule)" +
+                    (d.tv_power.empty() ? std::string() : ", TV " + d.tv_power));
   } else if (d.state == DisplayState::kShowing) {
     parts.push_back(what + " on " + std::to_string(d.width) + "x" + std::to_string(d.height) +
                     " (" + d.video_driver + ")");

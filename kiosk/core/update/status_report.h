@@ -30,10 +30,16 @@ const char* ContentSourceName(ContentSource source);
 // "showing": the player drew on the video driver it was given. "no display":
 // it is on a headless driver (offscreen, dummy) nobody asked for, so nothing
 // reaches a screen (SDL fell back when the console was unavailable).
-// kUnknown until the player opened its window.
-enum class DisplayState { kUnknown, kShowing, kNoDisplay };
-// "unknown", "showing", "no display"
+// kUnknown until the player opened its window. "display disconnected": the
+// DRM connector it drew on went away (TV unplugged or powered down its
+// HDMI port); the player draws nothing until one is back. "screen off": the
+// configured screen schedule (display.power) has the screen off now.
+enum class DisplayState { kUnknown, kShowing, kNoDisplay, kDisconnected, kScreenOff };
+// "unknown", "showing", "no display", "display disconnected", "screen off"
 const char* DisplayStateName(DisplayState state);
+// Whether frames reach a screen in this state (kShowing; kUnknown before the
+// player says otherwise). The others name nothing as shown.
+bool FramesReachScreen(DisplayState state);
 
 // Where the frames go, as the player opened it.
 struct DisplayStatus {
@@ -43,6 +49,12 @@ struct DisplayStatus {
   int rotation_degrees = 0;   // 0, 90, 180 or 270
   // Set when state is kNoDisplay: why, as a problem of the unit.
   std::string problem;
+  // How the screen is switched on and off on schedule: "cec", "dpms", or
+  // "" (no display.power schedule, or nothing to switch it with).
+  std::string power_control;
+  // The TV's power as last confirmed over CEC: "on", "standby", or
+  // "unknown" (it never answered); "" without CEC.
+  std::string tv_power;
 
   bool operator==(const DisplayStatus&) const = default;
 };

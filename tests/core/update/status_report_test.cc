@@ -65,14 +65,43 @@ TEST_CASE("status report: the display part, null until the player opened its win
   auto unknown = nlohmann::json::parse(UnitStatusToJson(s));
   CHECK(unknown["display"] == nlohmann::json::parse(R"({"state": null, "video_driver": null,
                                                        "width": null, "height": null,
-                                                       "rotation": null})"));
+                                                       "rotation": null, "power_control": null,
+                                                       "tv_power": null})"));
   s.display = DisplayStatusOf("KMSDRM", /*driver_requested=*/false, 1920, 1080, 90);
   auto j = nlohmann::json::parse(UnitStatusToJson(s));
   CHECK(j["display"] == nlohmann::json::parse(R"({"state": "showing", "video_driver": "KMSDRM",
                                                  "width": 1920, "height": 1080,
-                                                 "rotation": 90})"));
+                                                 "rotation": 90, "power_control": null,
+                                                 "tv_power": null})"));
   s.display = DisplayStatusOf("offscreen", /*driver_requested=*/false, 800, 600, 0);
   CHECK(nlohmann::json::parse(UnitStatusToJson(s))["display"]["state"] == "no display");
+}
+
+TEST_CASE("status report: a disconnected or scheduled-off screen names nothing as shown") {
+  UnitStatus s;
+  s.source = ContentSource::kCache;
+  s.version = 7;
+  s.name = "Lobby";
+  s.display = DisplayStatusOf("KMSDRM", false, 1920, 1080, 0);
+  CHECK(nlohmann::json::parse(UnitStatusToJson(s))["shown"]["version"] == 7);
+
+  s.display.state = DisplayState::kDisconnected;
+  auto gone = nlohmann::json::parse(UnitStatusToJson(s));
+  CHECK(gone["display"]["state"] == "display disconnected");
+  CHECK(gone["shown"].is_null());
+  CHECK(StatusLine(s) == "display disconnected, waiting for a screen");
+
+  s.display.state = DisplayState::kScreenOff;
+  s.display.power_control = "cec";
+  s.display.tv_power = "standby";
+  auto off = nlohmann::json::parse(UnitStatusToJson(s));
+  CHECK(off["display"]["state"] == "screen off");
+  CHECK(off["display"]["power_control"] == "cec");
+  CHECK(off["display"]["tv_power"] == "standby");
+  CHECK(off["shown"].is_null());
+  CHECK(StatusLine(s) == "screen off (schedule), TV standby");
+  CHECK_FALSE(FramesReachScreen(DisplayState::kScreenOff));
+  CHECK(FramesReachScreen(DisplayState::kShowing));
 }
 
 TEST_CASE("display state: a headless driver nobody asked for is no display") {
