@@ -178,6 +178,18 @@ std::vector<std::string> ScheduleReport(const std::filesystem::path& dir) {
   return lines;
 }
 
+std::vector<std::string> LineBreakReport(const std::filesystem::path& dir,
+                                         const std::filesystem::path& data_dir) {
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, dir);
+  if (!bundle.ok()) return {};
+  auto fonts = FontSet::Open(data_dir / "fonts");
+  if (!fonts.ok()) return {};
+  std::vector<std::string> lines;
+  for (const auto& w : TitleWarnings(*bundle, **fonts)) lines.push_back("warning: " + w);
+  return lines;
+}
+
 std::vector<std::string> LanguageReport(const std::filesystem::path& dir,
                                         const std::vector<std::string>& unit_languages) {
   PosixFileStore disk;

@@ -5,7 +5,8 @@
 //
 // Guarantees of a successful layout: every text line, the QR tile and every
 // box except the band's background (which runs to the screen's edges) lies
-// inside the safe area; words are broken only when a single word cannot fit a line; the
+// inside the safe area; lines break as line_break.h says (never inside a number or
+// address, a word split only when it alone cannot fit a line); the
 // band's hotline is at least kHotlineFloor of the screen's shorter side and
 // body text at least kBodyFloor. When that cannot be met the layout fails with
 // a message saying which slide and language, and why (kiosk validate shows it;
@@ -101,9 +102,9 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
 // · Need help?", never nothing).
 std::vector<std::string> BandLabels(const Contact& contact, const std::vector<std::string>& tags);
 
-// Greedy word wrap of one paragraph to max_width: breaks at spaces; a word
-// wider than a line is split between characters (never inside a UTF-8
-// sequence). Exposed for tests.
+// Body-text wrap of one paragraph to max_width: BreakLines (line_break.h)
+// with LineBreakStyle::kGreedy; titles are laid out kBalanced. Exposed for
+// tests.
 std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width, FontFace face,
                                        int px, TextMeasurer& measurer);
 
