@@ -356,6 +356,35 @@ std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width
   return BreakLines(paragraph, max_width, face, px, measurer).lines;
 }
 
+Rect PlaceImage(const Slide& slide, const Rect& body, int gap, std::optional<PlacedImage>* placed) {
+  placed->reset();
+  if (!slide.image) return body;
+  const SlideImage& image = *slide.image;
+  const bool landscape = body.w >= body.h;
+  Rect share = body, text = body;
+  if (landscape) {
+    share.w = Round(body.w * kImageShare);
+    share.x = body.right() - share.w;
+    text.w = std::max(0, body.w - share.w - gap);
+  } else {
+    share.h = Round(body.h * kImageShare);
+    text.y = body.y + share.h + gap;
+    text.h = std::max(0, body.h - share.h - gap);
+  }
+  Rect fitted = share;
+  if (image.width > 0 && image.height > 0) {
+    // The largest size of the image's aspect inside the share, on whole pixels.
+    const double scale = std::min(static_cast<double>(share.w) / image.width,
+                                  static_cast<double>(share.h) / image.height);
+    fitted.w = std::clamp(static_cast<int>(std::floor(image.width * scale)), 1, share.w);
+    fitted.h = std::clamp(static_cast<int>(std::floor(image.height * scale)), 1, share.h);
+    fitted.x = share.x + (share.w - fitted.w) / 2;
+    fitted.y = share.y + (share.h - fitted.h) / 2;
+  }
+  *placed = PlacedImage{fitted, image.file, image.bytes};
+  return text;
+}
+
 std::vector<std::string> BandLabels(const Contact& contact, const std::vector<std::string>& tags) {
   std::vector<std::string> labels;
   auto add = [&labels](const std::string& label) {
@@ -440,6 +469,7 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
   int gap = Round(shorter * kBandGap);
   Rect body{frame.safe_area.x, frame.safe_area.y, frame.safe_area.w,
             band->background.y - gap - frame.safe_area.y};
+  body = PlaceImage(slide, body, gap, &frame.image);
   int floor_px = options.enforce_floors ? Round(shorter * kBodyFloor) : 1;
   int max_px = std::max(floor_px, Round(shorter * kBodyMax));
 

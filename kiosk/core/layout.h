@@ -16,6 +16,8 @@
 // TV is laid out as a portrait screen).
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,16 @@ struct PlacedQr {
   int quiet_modules = 0;
 };
 
+// A slide's picture on a frame, drawn after the boxes and before the texts.
+struct PlacedImage {
+  Rect rect;         // the image's own aspect, fitted and centred in its share
+  std::string file;  // bundle-relative, for messages
+  // The checked bytes (SlideImage::bytes); null when the layout was made
+  // without them (kiosk validate): nothing is drawn then.
+  std::shared_ptr<const std::string> bytes;
+  bool operator==(const PlacedImage&) const = default;
+};
+
 // What one frame shows.
 struct FrameLayout {
   int width = 0, height = 0;
@@ -72,6 +84,7 @@ struct FrameLayout {
   std::vector<PlacedBox> boxes;  // drawn first, in order
   std::vector<PlacedText> texts;
   PlacedQr qr;
+  std::optional<PlacedImage> image;
   int body_px = 0;     // the size the slide's text got
   int hotline_px = 0;  // the size the band's number got
 };
@@ -95,6 +108,15 @@ struct LayoutOptions {
 // 1280x720: ...`; a view naming a language the slide lacks fails too.
 Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
                                 TextMeasurer& measurer, const LayoutOptions& options = {});
+
+// The share of a slide's text area its image takes (kImageShare of the
+// width on a landscape area, beside the text at its right; of the height on
+// a portrait one, above the text), less gap between them. The image is
+// scaled to fit that share with its aspect kept (up or down) and centred in
+// it; with its pixel size unknown (0) it takes the whole share. Returns the
+// rectangle left for the text: body itself when the slide has no image.
+inline constexpr double kImageShare = 0.38;
+Rect PlaceImage(const Slide& slide, const Rect& body, int gap, std::optional<PlacedImage>* placed);
 
 // The band's labels for a view showing tags: each one's own label, once;
 // when one of them has none, the bundle's first labels fill in, up to two
