@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "kiosk/core/content.h"
+#include "kiosk/core/image_check.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/schedule.h"
@@ -20,6 +21,9 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
   PosixFileStore disk;
   auto bundle = LoadBundleDir(disk, options.content_dir);
   if (!bundle.ok()) return bundle.status();
+  if (Status images = AttachImages(*bundle, disk, options.content_dir); !images.ok()) {
+    return images;
+  }
   std::vector<size_t> not_shown;
   if (options.at) {
     std::string zone_problem;
@@ -128,6 +132,8 @@ std::vector<std::string> CheckBundleDirAt(const std::filesystem::path& dir,
   auto fonts = FontSet::Open(data_dir / "fonts");
   if (!fonts.ok()) return {fonts.status().message()};
   auto problems = ValidateBundle(*bundle, **fonts, sizes, {}, pinned);
+  // Images are checked from their bytes, before anything decodes them.
+  for (auto& p : CheckImages(*bundle, disk, dir)) problems.push_back(std::move(p));
   if (substitutes == SubstituteFonts::kProblem) {
     // First: every fit result after them was measured with the substitutes.
     const auto& font_problems = (*fonts)->problems();
@@ -175,6 +181,18 @@ std::vector<std::string> ScheduleReport(const std::filesystem::path& dir) {
   for (const auto& w : ScheduleWarnings(*bundle)) lines.push_back("warning: " + w);
   lines.push_back("week timeline (the unit's local time; date ranges aside):");
   for (const auto& line : WeekTimeline(*bundle)) lines.push_back("  " + line);
+  return lines;
+}
+
+std::vector<std::string> LineBreakReport(const std::filesystem::path& dir,
+                                         const std::filesystem::path& data_dir) {
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, dir);
+  if (!bundle.ok()) return {};
+  auto fonts = FontSet::Open(data_dir / "fonts");
+  if (!fonts.ok()) return {};
+  std::vector<std::string> lines;
+  for (const auto& w : TitleWarnings(*bundle, **fonts)) lines.push_back("warning: " + w);
   return lines;
 }
 

@@ -84,6 +84,14 @@ Status CheckContentForPanel(const std::filesystem::path& dir, const std::filesys
 // invalid. Empty when slides.json does not parse (its problems say why).
 std::vector<std::string> ScheduleReport(const std::filesystem::path& dir);
 
+// What `kiosk validate` says about the line breaks of the bundle in dir,
+// measured with the fonts under data_dir: a "warning: ..." line per slide,
+// language and supported size whose title ends in a one-word line
+// (TitleWarnings). Empty when slides.json does not parse or the fonts do not
+// open (CheckBundleDir says why).
+std::vector<std::string> LineBreakReport(const std::filesystem::path& dir,
+                                         const std::filesystem::path& data_dir);
+
 // What `kiosk validate` says about the words of the bundle in dir for a unit
 // showing unit_languages: a "warning: ..." line per slide lacking some of
 // them (LanguageWarnings), then per slide too long for a poster and for a

@@ -347,6 +347,9 @@ int Validate(const Args& args) {
   }
   auto problems = kiosk::CheckBundleDir(args.positional[0], kiosk::DataDir(), w, h, pinned);
   for (const auto& p : problems) std::printf("%s\n", p.c_str());
+  for (const auto& line : kiosk::LineBreakReport(args.positional[0], kiosk::DataDir())) {
+    std::printf("%s\n", line.c_str());
+  }
   for (const auto& line : kiosk::LanguageReport(args.positional[0], languages)) {
     std::printf("%s\n", line.c_str());
   }

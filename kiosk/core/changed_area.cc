@@ -83,6 +83,12 @@ Rect ChangedArea(const FrameLayout& a, const FrameLayout& b) {
   // a changed text is still redrawn as part of that text's rectangle.
   if (!AddUnshared(a.boxes, b.boxes, SameBox, &area)) return whole;
   if (!SameQr(a.qr, b.qr)) area = Union(Union(area, a.qr.tile), b.qr.tile);
+  // The image is drawn under the texts: a changed one is redrawn whole,
+  // with whatever text lies on it.
+  if (a.image != b.image) {
+    if (a.image) area = Union(area, a.image->rect);
+    if (b.image) area = Union(area, b.image->rect);
+  }
   if (!AddUnshared(a.texts, b.texts, SameText, &area)) return whole;
   return Clip(area, a.width, a.height);
 }

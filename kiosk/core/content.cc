@@ -39,6 +39,14 @@ const std::string& Contact::LabelFor(std::string_view tag) const {
   return labels.empty() ? kNone : labels.front().second;
 }
 
+const std::string& SlideImage::DescriptionFor(std::string_view tag) const {
+  static const std::string kNone;
+  for (const auto& [language, description] : descriptions) {
+    if (language == tag) return description;
+  }
+  return descriptions.empty() ? kNone : descriptions.front().second;
+}
+
 std::vector<std::string> LanguagesShown(const Slide& slide,
                                         const std::vector<std::string>& unit_languages) {
   std::vector<std::string> shown;
@@ -381,6 +389,78 @@ std::optional<Schedule> ReadSchedule(JsonErrors& errors, const nlohmann::json& v
   return schedule;
 }
 
+// A bundle-relative file path: segments of [A-Za-z0-9._-] separated by
+// single '/', none starting with '.' (no "..", no hidden file), at most 200
+// characters: what a manifest may list (docs/bundle-format.md).
+bool IsBundleFilePath(const std::string& path) {
+  if (path.empty() || path.size() > 200) return false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end == start || path[start] == '.') return false;
+    for (size_t i = start; i < end; ++i) {
+      char c = path[i];
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '_' || c == '-';
+      if (!ok) return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+size_t CodePoints(const std::string& text) {
+  size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// A slide's "image" object; the slide's texts are read first, so that a
+// description is asked for in each of its languages.
+std::optional<SlideImage> ReadSlideImage(JsonErrors& errors, const nlohmann::json& value,
+                                         const OrderedJson* ordered, const std::string& path,
+                                         const Slide& slide) {
+  ObjectReader r(errors, value, path);
+  if (!r.is_object()) return std::nullopt;
+  SlideImage image;
+  if (auto file = r.String("file", true)) {
+    if (!IsBundleFilePath(*file)) {
+      errors.Add(r.PathOf("file"),
+                 "expected a file of the bundle such as \"images/poster.png\" (letters, digits, "
+                 "'.', '_', '-' and '/' between folders; no segment starting with '.'), got \"" +
+                     *file + "\"");
+    } else {
+      image.file = *file;
+    }
+  }
+  if (const auto* description = r.Object("description", true)) {
+    ObjectReader d(errors, *description, r.PathOf("description"));
+    for (const auto& tag : KeysInFileOrder(*description, Child(ordered, "description"))) {
+      if (!CheckLanguageTag(errors, d.PathOf(tag), tag)) continue;
+      if (auto v = d.String(tag, true)) {
+        CheckText(errors, d.PathOf(tag), *v);
+        if (CodePoints(*v) > kMaxImageDescription) {
+          errors.Add(d.PathOf(tag), "expected a short description (at most " +
+                                        std::to_string(kMaxImageDescription) +
+                                        " characters), got " + std::to_string(CodePoints(*v)));
+        }
+        image.descriptions.emplace_back(tag, *v);
+      }
+    }
+    for (const auto& [tag, text] : slide.texts) {
+      bool found = std::any_of(image.descriptions.begin(), image.descriptions.end(),
+                               [&tag](const auto& entry) { return entry.first == tag; });
+      if (!found && !description->contains(tag)) {
+        errors.Add(r.PathOf("description"), "expected a description in \"" + tag +
+                                                "\" too (the slide has \"" + tag + "\" text)");
+      }
+    }
+  }
+  r.Finish();
+  return image;
+}
+
 // The slide's words: the "text" object keyed by language tag, or the older
 // slide-level "fr" and "en" objects (both required then); not both forms.
 void ReadSlideTexts(JsonErrors& errors, ObjectReader& s, const OrderedJson* ordered_slide,
@@ -480,6 +560,11 @@ Result<Bundle> ParseBundle(std::string_view text, const std::string& file) {
       }
       if (const auto* schedule = s.Object("schedule", false)) {
         slide.schedule = ReadSchedule(errors, *schedule, s.PathOf("schedule"));
+      }
+      if (const auto* image = s.Object("image", false)) {
+        slide.image =
+            ReadSlideImage(errors, *image, Child(Child(Child(&ordered, "slides"), i), "image"),
+                           s.PathOf("image"), slide);
       }
       s.Finish();
       if (!slide.duration_given) slide.duration = ReadingTime(slide);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -72,6 +73,28 @@ struct Schedule {
 // none of the unit's languages.
 using SlideTexts = std::vector<std::pair<std::string, SlideText>>;
 
+// One picture on a slide (docs/content-format.md, "image"): a PNG or JPEG
+// file of the bundle, and what it shows, in words, per language (a
+// passer-by who cannot see it, the status file, the logs). image_check.h
+// says which files a unit accepts.
+struct SlideImage {
+  std::string file;  // bundle-relative, '/'-separated, e.g. "images/poster.png"
+  // Language tag -> description, in the file's order; one for each language
+  // of the slide's text.
+  std::vector<std::pair<std::string, std::string>> descriptions;
+  // Not in the file: set by AttachImages (image_check.h) from the bytes that
+  // were checked (and, in a signed bundle, verified against the manifest),
+  // so what is drawn is what was checked. 0 / null until then.
+  int width = 0, height = 0;
+  std::shared_ptr<const std::string> bytes;
+  // The description in tag, else the first one.
+  const std::string& DescriptionFor(std::string_view tag) const;
+  bool operator==(const SlideImage&) const = default;
+};
+
+// Longest image description, in code points: a caption, not an essay.
+inline constexpr size_t kMaxImageDescription = 150;
+
 struct Slide {
   std::string id;
   // At least one language; each tag once.
@@ -86,6 +109,8 @@ struct Slide {
   Theme theme;
   // Absent = shown whenever the bundle is.
   std::optional<Schedule> schedule;
+  // At most one picture; absent = text only.
+  std::optional<SlideImage> image;
 
   // The text in tag, or nullptr when the slide has none in it.
   const SlideText* text(std::string_view tag) const;

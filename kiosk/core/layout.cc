@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kiosk/core/language.h"
+#include "kiosk/core/line_break.h"
 
 namespace kiosk {
 namespace {
@@ -22,57 +23,6 @@ constexpr int kQrQuietModules = 2;       // on a light tile; zbar and phones rea
 constexpr double kBandLabel = 0.15, kBandHotline = 0.44, kBandEmail = 0.2;
 
 int Round(double v) { return static_cast<int>(std::lround(v)); }
-
-// Length in bytes of the UTF-8 sequence starting with byte c.
-size_t Utf8Length(unsigned char c) {
-  if (c < 0x80) return 1;
-  if ((c >> 5) == 0x6) return 2;
-  if ((c >> 4) == 0xE) return 3;
-  if ((c >> 3) == 0x1E) return 4;
-  return 1;  // stray continuation byte: advance one so we never loop
-}
-
-std::vector<std::string> Wrap(std::string_view paragraph, int max_width, FontFace face, int px,
-                              TextMeasurer& m, bool* broke_word) {
-  std::vector<std::string> lines;
-  std::string line;
-  size_t pos = 0;
-  while (pos < paragraph.size()) {
-    size_t end = paragraph.find(' ', pos);
-    if (end == std::string_view::npos) end = paragraph.size();
-    std::string_view word = paragraph.substr(pos, end - pos);
-    pos = end + 1;
-    if (word.empty()) continue;
-    std::string candidate = line.empty() ? std::string(word) : line + " " + std::string(word);
-    if (m.Width(candidate, face, px) <= max_width) {
-      line = std::move(candidate);
-      continue;
-    }
-    if (!line.empty()) lines.push_back(std::move(line));
-    line.clear();
-    if (m.Width(word, face, px) <= max_width) {
-      line = std::string(word);
-      continue;
-    }
-    // A single word wider than the line: the only case where a word is split.
-    if (broke_word) *broke_word = true;
-    std::string chunk;
-    for (size_t i = 0; i < word.size();) {
-      size_t n = std::min(Utf8Length(static_cast<unsigned char>(word[i])), word.size() - i);
-      std::string next = chunk + std::string(word.substr(i, n));
-      if (!chunk.empty() && m.Width(next, face, px) > max_width) {
-        lines.push_back(std::move(chunk));
-        chunk = std::string(word.substr(i, n));
-      } else {
-        chunk = std::move(next);
-      }
-      i += n;
-    }
-    line = std::move(chunk);
-  }
-  if (!line.empty()) lines.push_back(std::move(line));
-  return lines;
-}
 
 // A block of lines laid out at a given size, relative to its own top-left.
 struct Block {
@@ -105,9 +55,11 @@ void Append(Block& into, Block&& from, int dx, int dy) {
 
 // Appends the wrapped lines of one paragraph at y; returns the new y.
 int AddParagraph(Block& b, std::string_view text, FontFace face, int px, Color color, int width,
-                 int y, TextMeasurer& m) {
+                 int y, TextMeasurer& m, LineBreakStyle style = LineBreakStyle::kGreedy) {
   int lh = m.LineHeight(face, px);
-  for (auto& line : Wrap(text, width, face, px, m, &b.broke_word)) {
+  BrokenLines broken = BreakLines(text, width, face, px, m, style);
+  b.broke_word |= broken.broke_word;
+  for (auto& line : broken.lines) {
     int w = m.Width(line, face, px);
     if (w > width) b.too_wide = true;
     b.texts.push_back(PlacedText{std::move(line), face, px, color, Rect{0, y, w, lh}});
@@ -123,7 +75,8 @@ Block LanguageBlock(const SlideText& text, bool right_to_left, const Theme& them
   Block b;
   b.width = width;
   int title_px = Round(px * kTitleScale);
-  int y = AddParagraph(b, text.title, FontFace::kBold, title_px, theme.accent, width, 0, m);
+  int y = AddParagraph(b, text.title, FontFace::kBold, title_px, theme.accent, width, 0, m,
+                       LineBreakStyle::kBalanced);
   int lh = m.LineHeight(FontFace::kRegular, px);
   y += lh / 3;
   for (size_t i = 0; i < text.body.size(); ++i) {
@@ -400,7 +353,36 @@ Result<Band> LayoutBand(const Bundle& bundle, const std::vector<std::string>& la
 
 std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width, FontFace face,
                                        int px, TextMeasurer& measurer) {
-  return Wrap(paragraph, max_width, face, px, measurer, nullptr);
+  return BreakLines(paragraph, max_width, face, px, measurer).lines;
+}
+
+Rect PlaceImage(const Slide& slide, const Rect& body, int gap, std::optional<PlacedImage>* placed) {
+  placed->reset();
+  if (!slide.image) return body;
+  const SlideImage& image = *slide.image;
+  const bool landscape = body.w >= body.h;
+  Rect share = body, text = body;
+  if (landscape) {
+    share.w = Round(body.w * kImageShare);
+    share.x = body.right() - share.w;
+    text.w = std::max(0, body.w - share.w - gap);
+  } else {
+    share.h = Round(body.h * kImageShare);
+    text.y = body.y + share.h + gap;
+    text.h = std::max(0, body.h - share.h - gap);
+  }
+  Rect fitted = share;
+  if (image.width > 0 && image.height > 0) {
+    // The largest size of the image's aspect inside the share, on whole pixels.
+    const double scale = std::min(static_cast<double>(share.w) / image.width,
+                                  static_cast<double>(share.h) / image.height);
+    fitted.w = std::clamp(static_cast<int>(std::floor(image.width * scale)), 1, share.w);
+    fitted.h = std::clamp(static_cast<int>(std::floor(image.height * scale)), 1, share.h);
+    fitted.x = share.x + (share.w - fitted.w) / 2;
+    fitted.y = share.y + (share.h - fitted.h) / 2;
+  }
+  *placed = PlacedImage{fitted, image.file, image.bytes};
+  return text;
 }
 
 std::vector<std::string> BandLabels(const Contact& contact, const std::vector<std::string>& tags) {
@@ -487,6 +469,7 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
   int gap = Round(shorter * kBandGap);
   Rect body{frame.safe_area.x, frame.safe_area.y, frame.safe_area.w,
             band->background.y - gap - frame.safe_area.y};
+  body = PlaceImage(slide, body, gap, &frame.image);
   int floor_px = options.enforce_floors ? Round(shorter * kBodyFloor) : 1;
   int max_px = std::max(floor_px, Round(shorter * kBodyMax));
 

@@ -5,7 +5,8 @@
 //
 // Guarantees of a successful layout: every text line, the QR tile and every
 // box except the band's background (which runs to the screen's edges) lies
-// inside the safe area; words are broken only when a single word cannot fit a line; the
+// inside the safe area; lines break as line_break.h says (never inside a number or
+// address, a word split only when it alone cannot fit a line); the
 // band's hotline is at least kHotlineFloor of the screen's shorter side and
 // body text at least kBodyFloor. When that cannot be met the layout fails with
 // a message saying which slide and language, and why (kiosk validate shows it;
@@ -15,6 +16,8 @@
 // TV is laid out as a portrait screen).
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +66,16 @@ struct PlacedQr {
   int quiet_modules = 0;
 };
 
+// A slide's picture on a frame, drawn after the boxes and before the texts.
+struct PlacedImage {
+  Rect rect;         // the image's own aspect, fitted and centred in its share
+  std::string file;  // bundle-relative, for messages
+  // The checked bytes (SlideImage::bytes); null when the layout was made
+  // without them (kiosk validate): nothing is drawn then.
+  std::shared_ptr<const std::string> bytes;
+  bool operator==(const PlacedImage&) const = default;
+};
+
 // What one frame shows.
 struct FrameLayout {
   int width = 0, height = 0;
@@ -71,6 +84,7 @@ struct FrameLayout {
   std::vector<PlacedBox> boxes;  // drawn first, in order
   std::vector<PlacedText> texts;
   PlacedQr qr;
+  std::optional<PlacedImage> image;
   int body_px = 0;     // the size the slide's text got
   int hotline_px = 0;  // the size the band's number got
 };
@@ -95,15 +109,24 @@ struct LayoutOptions {
 Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
                                 TextMeasurer& measurer, const LayoutOptions& options = {});
 
+// The share of a slide's text area its image takes (kImageShare of the
+// width on a landscape area, beside the text at its right; of the height on
+// a portrait one, above the text), less gap between them. The image is
+// scaled to fit that share with its aspect kept (up or down) and centred in
+// it; with its pixel size unknown (0) it takes the whole share. Returns the
+// rectangle left for the text: body itself when the slide has no image.
+inline constexpr double kImageShare = 0.38;
+Rect PlaceImage(const Slide& slide, const Rect& body, int gap, std::optional<PlacedImage>* placed);
+
 // The band's labels for a view showing tags: each one's own label, once;
 // when one of them has none, the bundle's first labels fill in, up to two
 // (an Arabic and Inuktitut view of the built-in labels says "Besoin d'aide ?
 // · Need help?", never nothing).
 std::vector<std::string> BandLabels(const Contact& contact, const std::vector<std::string>& tags);
 
-// Greedy word wrap of one paragraph to max_width: breaks at spaces; a word
-// wider than a line is split between characters (never inside a UTF-8
-// sequence). Exposed for tests.
+// Body-text wrap of one paragraph to max_width: BreakLines (line_break.h)
+// with LineBreakStyle::kGreedy; titles are laid out kBalanced. Exposed for
+// tests.
 std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width, FontFace face,
                                        int px, TextMeasurer& measurer);
 

@@ -6,6 +6,7 @@
 
 #include "kiosk/core/contact_mentions.h"
 #include "kiosk/core/layout.h"
+#include "kiosk/core/line_break.h"
 
 namespace kiosk {
 namespace {
@@ -101,7 +102,52 @@ std::vector<SlideView> EveryView(const Bundle& bundle) {
   return views;
 }
 
+// The lines a frame shows a title on: consecutive bold lines that, joined
+// by spaces, are the title. Empty when the frame does not show it.
+std::vector<std::string> TitleLines(const FrameLayout& frame, const std::string& title) {
+  for (size_t start = 0; start < frame.texts.size(); ++start) {
+    std::vector<std::string> lines;
+    std::string joined;
+    for (size_t i = start; i < frame.texts.size(); ++i) {
+      const PlacedText& t = frame.texts[i];
+      if (t.face != FontFace::kBold) break;
+      joined += (lines.empty() ? "" : " ") + t.text;
+      lines.push_back(t.text);
+      if (joined == title) return lines;
+      if (title.compare(0, joined.size(), joined) != 0) break;
+    }
+  }
+  return {};
+}
+
 }  // namespace
+
+std::vector<std::string> TitleWarnings(const Bundle& bundle, TextMeasurer& measurer,
+                                       const std::vector<ScreenSize>& sizes,
+                                       const LayoutOptions& options) {
+  std::vector<std::string> warnings;
+  std::vector<std::string> said;  // slide, language and size, once each
+  for (const auto& view : EveryView(bundle)) {
+    const Slide& slide = bundle.slides[view.slide_index];
+    for (const auto& size : sizes) {
+      auto frame = LayoutFrame(bundle, view, size.width, size.height, measurer, options);
+      if (!frame.ok()) continue;
+      for (const auto& tag : view.languages) {
+        const SlideText* text = slide.text(tag);
+        if (text == nullptr) continue;
+        auto lines = TitleLines(*frame, text->title);
+        if (lines.size() < 2 || UnbreakableRuns(lines.back()).size() != 1) continue;
+        const std::string where = "slide \"" + slide.id + "\" (" + tag + ", title) at " +
+                                  std::to_string(size.width) + "x" + std::to_string(size.height);
+        if (std::find(said.begin(), said.end(), where) != said.end()) continue;
+        said.push_back(where);
+        warnings.push_back(where + ": the last line is the single word \"" + lines.back() +
+                           "\"; reword or shorten the title");
+      }
+    }
+  }
+  return warnings;
+}
 
 std::vector<std::string> LanguageWarnings(const Bundle& bundle,
                                           const std::vector<std::string>& unit_languages) {

@@ -38,6 +38,18 @@ std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& meas
                                         const LayoutOptions& options = {},
                                         const PinnedContact& pinned = BuiltinContact());
 
+// Warnings (the bundle stays valid): one per slide, language and size in
+// sizes where the slide's title, laid out in any view a unit may show (the
+// language alone or beside another), ends in a line of a single word
+// (UnbreakableRuns, line_break.h): the breaker avoids that wherever another
+// break exists, so what is left needs other words. E.g.
+//   slide "help" (fr, title) at 800x480: the last line is the single word
+//   "sortir ?"; reword or shorten the title
+// Layout failures are ValidateBundle's problems, not repeated here.
+std::vector<std::string> TitleWarnings(const Bundle& bundle, TextMeasurer& measurer,
+                                       const std::vector<ScreenSize>& sizes = kSupportedSizes,
+                                       const LayoutOptions& options = {});
+
 // Warnings (the bundle stays valid) for a unit showing unit_languages: one
 // per slide lacking some of them, naming the slide and the missing tags, and
 // saying what the unit shows instead (LanguagesShown).

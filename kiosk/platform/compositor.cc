@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kiosk/platform/image_loader.h"
+
 namespace kiosk {
 namespace {
 
@@ -83,6 +85,20 @@ Status Compositor::Paint(const FrameLayout& frame, const Rect& logical_area) {
                  frame.qr.module_px, frame.qr.module_px};
       SDL_RenderFillRect(renderer_, &m);
     }
+  }
+  // The slide's image, under the texts, from the bytes that were checked.
+  if (frame.image && frame.image->bytes && Overlap(frame.image->rect, logical_area)) {
+    const Rect& r = frame.image->rect;
+    auto pixels = DecodeImage(*frame.image->bytes, r.w, r.h, frame.image->file);
+    if (!pixels.ok()) return pixels.status();
+    TexturePtr tex(
+        SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STATIC, r.w, r.h));
+    if (!tex || SDL_UpdateTexture(tex.get(), nullptr, (*pixels)->pixels, (*pixels)->pitch) != 0) {
+      return SdlError("creating an image texture");
+    }
+    SDL_SetTextureBlendMode(tex.get(), SDL_BLENDMODE_BLEND);
+    SDL_Rect dst = ToSdl(Shifted(r, dx, dy));
+    SDL_RenderCopy(renderer_, tex.get(), nullptr, &dst);
   }
   for (const auto& text : frame.texts) {
     // A line outside the area is not drawn at all (the band's, when only

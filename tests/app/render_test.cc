@@ -3,8 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "kiosk/app/commands.h"
+#include "kiosk/core/image_check.h"
 #include "kiosk/core/layout.h"
 #include "kiosk/core/rotation.h"
 #include "kiosk/core/validate.h"
@@ -264,6 +267,69 @@ TEST_CASE(
       CHECK(testing::DifferingPixels(redrawn.get(), rendered.get()) == 0);
     }
   }
+}
+
+TEST_CASE(
+    "a slide's image is drawn where the layout puts it, the same by kiosk render and the player") {
+  testing::TempDir scratch("kiosk-image");
+  const fs::path& dir = scratch.path();
+  const fs::path content = dir / "content";
+  fs::create_directories(content / "images");
+  std::ifstream in(kSource / "content" / "slides.json", std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string slides = text.str();
+  const std::string first = R"("id": "help",)";
+  REQUIRE(slides.find(first) != std::string::npos);
+  slides.replace(slides.find(first), first.size(),
+                 R"("id": "help", "image": {"file": "images/red.png", "description":
+                    {"fr": "Un carré rouge", "en": "A red square"}},)");
+  std::ofstream(content / "slides.json", std::ios::binary) << slides;
+  fs::copy_file(kSource / "tests/fixtures/images/red-40x20.png", content / "images/red.png");
+
+  RenderOptions options;
+  options.content_dir = content;
+  options.data_dir = kSource;
+  options.out_dir = dir / "render";
+  auto written = RenderBundle(options);
+  REQUIRE_MESSAGE(written.ok(), written.status().message());
+
+  auto fonts = FontSet::Open(kSource / "fonts");
+  REQUIRE(fonts.ok());
+  PosixFileStore disk;
+  auto bundle = LoadBundleDir(disk, content);
+  REQUIRE(bundle.ok());
+  REQUIRE(AttachImages(*bundle, disk, content).ok());
+  auto layout = LayoutFrame(*bundle, SlideView{}, 1920, 1080, **fonts);
+  REQUIRE(layout.ok());
+  REQUIRE(layout->image);
+  const Rect r = layout->image->rect;
+  auto rendered = testing::LoadRgb((*written)[0].string());
+  REQUIRE(rendered);
+  // Inside the image (a pixel in from its edges, where scaling blends with
+  // nothing): the image's red; just outside it: the slide's background.
+  long red = 0, total = 0;
+  for (int y = r.y + 1; y < r.bottom() - 1; ++y) {
+    for (int x = r.x + 1; x < r.right() - 1; ++x) {
+      red += testing::PixelAt(rendered.get(), x, y) == 0xE01010;
+      ++total;
+    }
+  }
+  CHECK(total > 1000);
+  CHECK(red == total);
+  CHECK(testing::PixelAt(rendered.get(), r.x - 2, r.y + r.h / 2) == 0x0B1F33);
+  CHECK(testing::PixelAt(rendered.get(), r.x + r.w / 2, r.y - 2) == 0x0B1F33);
+
+  // The player shows the same pixels.
+  fs::create_directories(dir / "capture");
+  testing::ChildProcess player(
+      {KIOSK_BIN, "--allow-root", "--size", "1920x1080", "--content", content.string(),
+       "--capture-dir", (dir / "capture").string(), "--exit-after", "1"},
+      {"SDL_VIDEODRIVER=dummy"});
+  REQUIRE(player.Wait(std::chrono::seconds(20)) == 0);
+  auto shown = testing::LoadRgb((dir / "capture" / "frame-000.png").string());
+  REQUIRE(shown);
+  CHECK(testing::DifferingPixels(shown.get(), rendered.get()) == 0);
 }
 
 }  // namespace kiosk

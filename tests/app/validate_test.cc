@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "kiosk/app/commands.h"
+#include "kiosk/core/image_check.h"
 #include "tests/common/child_process.h"
 #include "tests/common/temp_dir.h"
 
@@ -174,6 +175,59 @@ TEST_CASE("before the first frame a cached bundle is checked at this panel only,
   Status landscape = CheckContentForPanel(scratch.path(), kSource, 1920, 1080, BuiltinContact());
   REQUIRE_FALSE(landscape.ok());
   CHECK(Contains(landscape.message(), "1920x1080"));
+}
+
+}  // namespace kiosk
+
+namespace kiosk {
+namespace {
+
+// The built-in bundle with an image on its first slide: images/poster.png
+// holding the fixture `fixture` (tests/fixtures/images), or `bytes`.
+void WriteWithImage(const fs::path& dir, const std::string& fixture,
+                    const std::string& bytes = "") {
+  WriteEdited(dir, R"("id": "help",)",
+              R"("id": "help", "image": {"file": "images/poster.png", "description":
+                  {"fr": "Un carré rouge", "en": "A red square"}},)");
+  fs::create_directories(dir / "images");
+  if (fixture.empty()) {
+    std::ofstream(dir / "images" / "poster.png", std::ios::binary) << bytes;
+  } else {
+    fs::copy_file(kSource / "tests" / "fixtures" / "images" / fixture,
+                  dir / "images" / "poster.png");
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "kiosk validate accepts a PNG and refuses a bomb, a GIF named .png and an oversize file") {
+  {
+    testing::TempDir scratch("kiosk-validate");
+    WriteWithImage(scratch.path(), "red-40x20.png");
+    testing::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
+    CHECK(validate.Wait(seconds(60)) == 0);
+    CHECK_MESSAGE(Contains(validate.output(), ": valid\n"), validate.output());
+  }
+  struct Case {
+    std::string fixture, bytes, says;
+  };
+  std::string oversize(kMaxImageFileBytes, '\0');
+  const Case cases[] = {
+      {"bomb-60000x60000.png", "", "60000x60000 pixels (3600.0 Mpx); expected at least 1"},
+      {"not-a-png.png", "", "a GIF image; expected a PNG or JPEG image"},
+      {"", "\x89PNG" + oversize, "4194308 bytes; expected an image file of at most 4 MiB"}};
+  for (const auto& c : cases) {
+    CAPTURE(c.says);
+    testing::TempDir scratch("kiosk-validate");
+    WriteWithImage(scratch.path(), c.fixture, c.bytes);
+    testing::ChildProcess validate({KIOSK_BIN, "validate", scratch.path().string()});
+    CHECK(validate.Wait(seconds(60)) == 1);
+    CHECK_MESSAGE(Contains(validate.output(), "slide \"help\": $.slides[0].image.file: " +
+                                                  (scratch.path() / "images/poster.png").string() +
+                                                  ": " + c.says),
+                  validate.output());
+  }
 }
 
 }  // namespace kiosk

@@ -89,6 +89,8 @@ BundleCheck VerifyBundleDir(FileStore& store, const std::filesystem::path& dir,
                                actual + ")");
     } else if (file.path == kSlidesName) {
       check.slides_json = std::move(*data);
+    } else {
+      check.verified_files[file.path] = std::move(*data);
     }
   }
   for (const auto& path : *present) {

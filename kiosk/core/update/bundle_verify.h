@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct BundleCheck {
   // The bytes of slides.json whose hash verified: parse these, never the
   // file again (it could change between the check and a second read).
   std::string slides_json;
+  // The bytes of every other listed file whose hash verified, by manifest
+  // path (the slides' images): drawn from these, never read again.
+  std::map<std::string, std::string> verified_files;
   // Every problem found, each a full sentence naming the file; empty = valid.
   std::vector<std::string> problems;
 

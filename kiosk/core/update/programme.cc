@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "kiosk/core/contact_mentions.h"
+#include "kiosk/core/image_check.h"
 #include "kiosk/core/log.h"
 #include "kiosk/core/update/bundle_verify.h"
 #include "kiosk/core/update/manifest.h"
@@ -141,8 +142,17 @@ Result<Prepared> Programme::Load(const Candidate& c, const Trust& trust, size_t 
     }
     bundle = ParseBundle(check.slides_json, (c.dir / kSlidesFileName).string());
     manifest = std::move(check.manifest);
+    // Images from the verified bytes; a refused one refuses the bundle.
+    if (bundle.ok()) {
+      Status images = AttachImages(*bundle, store_, c.dir, &check.verified_files);
+      if (!images.ok()) return images.WithContext(origin);
+    }
   } else {
     bundle = LoadBundleDir(store_, c.dir);
+    if (bundle.ok()) {
+      Status images = AttachImages(*bundle, store_, c.dir);
+      if (!images.ok()) return images.WithContext(origin);
+    }
   }
   if (!bundle.ok()) return bundle.status().WithContext(origin);
   const bool builtin = c.source == ContentSource::kBuiltin;
@@ -362,6 +372,11 @@ UnitStatus Programme::ShownStatus() const {
         shown.languages.push_back(tag);
       }
     }
+  }
+  for (const auto& slide : showing_->bundle.slides) {
+    if (!slide.image) continue;
+    shown.images.push_back(
+        UnitStatus::ShownImage{slide.id, slide.image->file, slide.image->descriptions});
   }
   return shown;
 }

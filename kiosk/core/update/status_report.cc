@@ -23,6 +23,7 @@ void CopyShownPart(const UnitStatus& from, UnitStatus& to) {
   to.name = from.name;
   to.contact = from.contact;
   to.languages = from.languages;
+  to.images = from.images;
 }
 
 }  // namespace
@@ -102,6 +103,17 @@ std::string UnitStatusToJson(const UnitStatus& s) {
     shown["email"] = nullptr;
   }
   shown["languages"] = s.languages;
+  nlohmann::ordered_json images = nlohmann::ordered_json::array();
+  for (const auto& image : s.images) {
+    nlohmann::ordered_json item;
+    item["slide"] = image.slide;
+    item["file"] = image.file;
+    nlohmann::ordered_json description = nlohmann::ordered_json::object();
+    for (const auto& [tag, text] : image.description) description[tag] = text;
+    item["description"] = std::move(description);
+    images.push_back(std::move(item));
+  }
+  shown["images"] = std::move(images);
   // Nothing reaches a screen without one: the report says so rather than
   // name what would be drawn.
   root["shown"] =

@@ -92,6 +92,16 @@ struct UnitStatus {
   std::optional<PinnedContact> contact;  // what the band shows (set by the player)
   // The languages the rotation shows, in order of first appearance.
   std::vector<std::string> languages;
+  // The images of the slides in rotation, each with its description in
+  // every language it has: what a passer-by sees, in words, for whoever
+  // reads the status file (status "shown.images").
+  struct ShownImage {
+    std::string slide;                                             // the slide's id
+    std::string file;                                              // bundle-relative
+    std::vector<std::pair<std::string, std::string>> description;  // tag -> text
+    bool operator==(const ShownImage&) const = default;
+  };
+  std::vector<ShownImage> images;
   // Who is trusted to sign: "root v3: 2 content keys, 1 signature needed".
   std::string trust;
 

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -76,14 +77,20 @@ struct Unit {
   }
 
   // A signed bundle in the cache directory of version.
-  Candidate Cache(int64_t version, const std::string& slides_json, const TestSigner* by = nullptr) {
+  // Other files (images) come in `more`, by bundle path.
+  Candidate Cache(int64_t version, const std::string& slides_json, const TestSigner* by = nullptr,
+                  const testing::BundleFiles& more = {}) {
     std::filesystem::path dir = "/var/lib/kiosk/bundles/v" + std::to_string(version);
     testing::BundleFiles files{{"slides.json", slides_json}};
+    files.insert(more.begin(), more.end());
     const std::string manifest = ManifestToJson(testing::ManifestFor(version, files));
     REQUIRE(store.MakeDirs(dir).ok());
     REQUIRE(store.WriteFileAtomic(dir / kManifestName, manifest).ok());
     REQUIRE(store.WriteFileAtomic(dir / kSignatureName, (by ? *by : signer).Sign(manifest)).ok());
-    REQUIRE(store.WriteFileAtomic(dir / "slides.json", slides_json).ok());
+    for (const auto& [path, bytes] : files) {
+      REQUIRE(store.MakeDirs((dir / path).parent_path()).ok());
+      REQUIRE(store.WriteFileAtomic(dir / path, bytes).ok());
+    }
     return Candidate{ContentSource::kCache, dir, version, 1'780'000'000 + version};
   }
 
@@ -364,6 +371,63 @@ TEST_CASE("programme: a new status board is told at once what is on screen") {
   u.programme.SetStatusBoard(&fresh);
   CHECK(fresh.Snapshot().version == 1);
   CHECK(fresh.Snapshot().name == "one");
+}
+
+// One slide with an image, images/poster.png, described in both languages.
+std::string ImageSlidesJson(const std::string& name) {
+  return R"({"format": 1, "name": ")" + name + R"(", "contact": {"hotline": "1-800-292-1168",
+    "email": "HumanTrafficking@ottawapolice.ca", "label": {"fr": "Aide", "en": "Help"}},
+    "slides": [{"id": "poster", "duration_s": 10, "fr": {"title": ")" +
+         name + R"( fr"}, "en": {"title": ")" + name + R"( en"},
+      "image": {"file": "images/poster.png",
+                "description": {"fr": "Un carré rouge", "en": "A red square"}}}]})";
+}
+
+std::string ImageFixture(const std::string& name) {
+  return testing::ReadText(std::filesystem::path(KIOSK_SOURCE_DIR) / "tests/fixtures/images" /
+                           name);
+}
+
+TEST_CASE(
+    "programme: a slide's image is drawn from the verified bytes and described in the status") {
+  Unit u;
+  const std::string png = ImageFixture("red-40x20.png");
+  Candidate v1 = u.Cache(1, ImageSlidesJson("pictured"), nullptr, {{"images/poster.png", png}});
+  u.Sources({v1});
+  u.Start();
+  CheckShownAgrees(u);
+  const FrameLayout& frame = u.programme.current_layout();
+  REQUIRE(frame.image.has_value());
+  REQUIRE(frame.image->bytes != nullptr);
+  CHECK(*frame.image->bytes == png);
+  CHECK(std::abs(frame.image->rect.w - 2 * frame.image->rect.h) <= 1);  // 40x20
+  const UnitStatus s = u.board.Snapshot();
+  REQUIRE(s.images.size() == 1);
+  CHECK(s.images[0].slide == "poster");
+  CHECK(s.images[0].file == "images/poster.png");
+  CHECK(s.images[0].description == std::vector<std::pair<std::string, std::string>>{
+                                       {"fr", "Un carré rouge"}, {"en", "A red square"}});
+  const auto json = nlohmann::json::parse(UnitStatusToJson(s));
+  CHECK(json["shown"]["images"][0]["description"]["en"] == "A red square");
+  CHECK(json["shown"]["images"][0]["slide"] == "poster");
+}
+
+TEST_CASE("programme: a bundle whose image a unit refuses is not shown; the last good one stays") {
+  for (const char* refused : {"not-a-png.png", "bomb-60000x60000.png"}) {
+    CAPTURE(refused);
+    Unit u;
+    Candidate v1 = u.Cache(1, SlidesJson("one", {5}));
+    Candidate v2 =
+        u.Cache(2, ImageSlidesJson("two"), nullptr, {{"images/poster.png", ImageFixture(refused)}});
+    v2.source = ContentSource::kNetwork;
+    u.Sources({v1});
+    u.Start();
+    CHECK(u.programme.BundleApplied(v2) == Programme::Change::kNone);
+    u.RunToNextSlide();
+    CheckShownAgrees(u);
+    CHECK(u.board.Snapshot().version == 1);
+    CHECK(u.board.Snapshot().images.empty());
+  }
 }
 
 // Two 600 s slides; the second only from 17:00 to 18:00, Toronto time. The
