@@ -260,14 +260,15 @@ void ReadContact(JsonErrors& errors, const nlohmann::json& value, const OrderedJ
   }
   // A line per language tag: "label" (required), "call" and "qr_caption"
   // (optional: absent, the built-in French and English ones stay).
-  auto read_per_language = [&](const char* key, bool required, const char* example,
+  auto read_per_language = [&](const char* key, bool required, const char* what,
+                               const char* example,
                                std::vector<std::pair<std::string, std::string>>& into) {
     const auto* object = r.Object(key, required);
     if (object == nullptr) return;
     ObjectReader l(errors, *object, r.PathOf(key));
     if (object->empty()) {
       errors.Add(r.PathOf(key),
-                 std::string("expected a line in at least one language, such as ") + example);
+                 std::string("expected ") + what + " in at least one language, such as " + example);
     }
     into.clear();
     for (const auto& tag : KeysInFileOrder(*object, Child(ordered, key))) {
@@ -279,10 +280,11 @@ void ReadContact(JsonErrors& errors, const nlohmann::json& value, const OrderedJ
     }
     // Every key was read above (as a tag or refused as one): no Finish().
   };
-  read_per_language("label", true, "{\"fr\": \"Besoin d’aide ?\", \"en\": \"Need help?\"}",
-                    contact.labels);
-  read_per_language("call", false, "{\"fr\": \"Appelez\", \"en\": \"Call\"}", contact.call_labels);
-  read_per_language("qr_caption", false,
+  read_per_language("label", true, "a label",
+                    "{\"fr\": \"Besoin d’aide ?\", \"en\": \"Need help?\"}", contact.labels);
+  read_per_language("call", false, "a call label", "{\"fr\": \"Appelez\", \"en\": \"Call\"}",
+                    contact.call_labels);
+  read_per_language("qr_caption", false, "a caption",
                     "{\"fr\": \"Scannez pour appeler\", \"en\": \"Scan to call\"}",
                     contact.qr_captions);
   r.Finish();

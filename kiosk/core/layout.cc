@@ -322,37 +322,64 @@ Result<Band> LayoutBand(const Bundle& bundle, const std::vector<std::string>& ta
   const int modules = qr->size + 2 * kQrQuietModules;
 
   Band band;
-  band.natural_height = std::max(text_h, caption_h + kMinModulePx * modules);
-  const int content_h = band_height > 0 ? band_height : band.natural_height;
-  const int module_px = std::max(1, (content_h - caption_h) / modules);
-  const int tile = modules * module_px;
-  const int qr_col = std::max(tile, caption_w);
   const int gap = Round(shorter * kBandGap);
   const bool logo = !c.logo.empty();
-  band.needed_width = qr_col + gap + text_w + (logo ? gap + content_h : 0);
   band.hotline_width = m.Width(c.hotline, FontFace::kBold, scale.hotline_px);
-
+  auto place_lines = [&](int x, int y) {
+    for (const auto& l : lines) {
+      int lh = m.LineHeight(l.face, l.px);
+      band.texts.push_back(PlacedText{l.text, l.face, l.px, theme.band_text,
+                                      Rect{x, y, m.Width(l.text, l.face, l.px), lh}});
+      y += lh;
+    }
+  };
+  if (scale.side_by_side) {
+    // Landscape: [QR code over its caption] [label, number, e-mail] [logo].
+    band.natural_height = std::max(text_h, caption_h + kMinModulePx * modules);
+    const int content_h = band_height > 0 ? band_height : band.natural_height;
+    const int module_px = std::max(1, (content_h - caption_h) / modules);
+    const int tile = modules * module_px;
+    const int qr_col = std::max(tile, caption_w);
+    band.needed_width = qr_col + gap + text_w + (logo ? gap + content_h : 0);
+    const int top = safe.bottom() - content_h;
+    band.background = Rect{0, top - Round(shorter * kBandPadding), 0, 0};
+    const int qr_top = top + (content_h - tile - caption_h) / 2;
+    band.qr = PlacedQr{std::move(*qr), Rect{safe.x + (qr_col - tile) / 2, qr_top, tile, tile},
+                       module_px, kQrQuietModules};
+    int y = qr_top + tile;
+    for (const auto& t : captions) {
+      int w = m.Width(t, FontFace::kRegular, scale.body_px);
+      band.texts.push_back(PlacedText{t, FontFace::kRegular, scale.body_px, theme.band_text,
+                                      Rect{safe.x + (qr_col - w) / 2, y, w, caption_lh}});
+      y += caption_lh;
+    }
+    place_lines(safe.x + qr_col + gap, top + (content_h - text_h) / 2);
+    if (logo) band.logo_slot = Rect{safe.right() - content_h, top, content_h, content_h};
+    return band;
+  }
+  // Portrait: the band is narrow, so the number gets the whole width on a
+  // row of its own: label, number, e-mail, then [QR code, its caption
+  // beside it] [logo]. The QR code is about half as tall as the lines.
+  const int module_px = std::max(kMinModulePx, text_h / 2 / modules);
+  const int tile = modules * module_px;
+  const int qr_row = std::max(tile, caption_h);
+  band.natural_height = text_h + gap / 2 + qr_row;
+  const int content_h = band_height > 0 ? band_height : band.natural_height;
+  band.needed_width = std::max(text_w, tile + gap + caption_w + (logo ? gap + qr_row : 0));
   const int top = safe.bottom() - content_h;
   band.background = Rect{0, top - Round(shorter * kBandPadding), 0, 0};
-  const int qr_top = top + (content_h - tile - caption_h) / 2;
-  band.qr = PlacedQr{std::move(*qr), Rect{safe.x + (qr_col - tile) / 2, qr_top, tile, tile},
+  place_lines(safe.x, top);
+  const int row_top = top + text_h + gap / 2;
+  band.qr = PlacedQr{std::move(*qr), Rect{safe.x, row_top + (qr_row - tile) / 2, tile, tile},
                      module_px, kQrQuietModules};
-  int y = qr_top + tile;
+  int y = row_top + (qr_row - caption_h) / 2;
   for (const auto& t : captions) {
     int w = m.Width(t, FontFace::kRegular, scale.body_px);
     band.texts.push_back(PlacedText{t, FontFace::kRegular, scale.body_px, theme.band_text,
-                                    Rect{safe.x + (qr_col - w) / 2, y, w, caption_lh}});
+                                    Rect{safe.x + tile + gap, y, w, caption_lh}});
     y += caption_lh;
   }
-  const int x0 = safe.x + qr_col + gap;
-  y = top + (content_h - text_h) / 2;
-  for (const auto& l : lines) {
-    int lh = m.LineHeight(l.face, l.px);
-    band.texts.push_back(PlacedText{l.text, l.face, l.px, theme.band_text,
-                                    Rect{x0, y, m.Width(l.text, l.face, l.px), lh}});
-    y += lh;
-  }
-  if (logo) band.logo_slot = Rect{safe.right() - content_h, top, content_h, content_h};
+  if (logo) band.logo_slot = Rect{safe.right() - qr_row, row_top, qr_row, qr_row};
   return band;
 }
 
@@ -526,6 +553,8 @@ Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideV
     only[i] = true;
     counted[i] = all_fit(*lowest, only, /*allow_split=*/true);
   }
+  // No view fits at all: the floors, so each one's failure says so.
+  if (std::find(counted.begin(), counted.end(), true) == counted.end()) return *lowest;
   for (bool allow_split : {false, true}) {
     if (!all_fit(*lowest, counted, allow_split)) continue;
     int lo = body_floor, hi = body_max;
@@ -616,11 +645,13 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
   Rect body = BodyArea(frame.safe_area, scale.band_height, shorter);
   Block block = SlideBlock(slide, shown, scale, body, measurer);
   if (!Fits(block, body, /*allow_split=*/true)) {
-    return Status::Invalid(where + ": the text does not fit the " + std::to_string(body.w) + "x" +
-                           std::to_string(body.h) + " px text area at the bundle's type scale (" +
-                           std::to_string(scale.body_px) + " px body, " +
-                           std::to_string(scale.headline_px) +
-                           " px titles): shorten it or split it over two slides");
+    return Status::Invalid(
+        where + ": the text does not fit the " + std::to_string(body.w) + "x" +
+        std::to_string(body.h) + " px text area at the bundle's type scale (" +
+        std::to_string(scale.body_px) + " px body, " + std::to_string(scale.headline_px) +
+        " px titles), nor at the legibility floor (" +
+        std::to_string(options.enforce_floors ? std::max(1, Round(shorter * kBodyFloor)) : 1) +
+        " px): shorten it or split it over two slides");
   }
   // Top-aligned: every slide's title starts at the same place.
   Shift(block, body.x, body.y);

@@ -43,7 +43,7 @@ struct Frame {
   const PlacedText* hotline = nullptr;
   const PlacedText* email = nullptr;
   std::vector<const PlacedText*> titles, body, band_other;  // band_other: label, caption
-  Rect band;  // the band's background
+  Rect band;                                                // the band's background
 };
 
 struct Cycle {
@@ -223,13 +223,18 @@ TEST_CASE("poster: the band says what to do in the languages on screen, and capt
         CHECK_MESSAGE(shows(b.contact.CallLabelFor(tag)), tag);
         CHECK_MESSAGE(shows(b.contact.QrCaptionFor(tag)), tag);
       }
-      // The caption sits right under the QR code.
-      bool under_qr = false;
+      // The caption sits right by the QR code: under it (landscape) or
+      // beside it (portrait).
+      const Rect& tile = f.layout.qr.tile;
+      bool by_qr = false;
       for (const auto* t : f.band_other) {
-        under_qr |= t->box.y >= f.layout.qr.tile.bottom() && t->box.x < f.layout.qr.tile.right() &&
-                    t->box.right() > f.layout.qr.tile.x;
+        bool under = t->box.y >= tile.bottom() && t->box.y < tile.bottom() + t->box.h &&
+                     t->box.x < tile.right() && t->box.right() > tile.x;
+        bool beside = t->box.x >= tile.right() && t->box.x < tile.right() + 2 * t->box.h &&
+                      t->box.y < tile.bottom() && t->box.bottom() > tile.y;
+        by_qr |= under || beside;
       }
-      CHECK(under_qr);
+      CHECK(by_qr);
     }
   }
 }
