@@ -18,6 +18,9 @@ constexpr double kBodyMax = 0.075;       // largest body text
 // is the screen's width; 0.6 of the safe area is 54% of it with the default
 // margins, so the number spans more than half the band).
 constexpr double kHotlineWidthLandscape = 0.6;
+// In portrait the number has a row of its own: most of the width, leaving
+// the slide's text the height it needs.
+constexpr double kHotlineWidthPortrait = 0.8;
 // Titles at most this of the number's size: the number stays the largest
 // text by a margin the eye sees at once.
 constexpr double kHeadlineOfHotline = 0.8;
@@ -504,7 +507,8 @@ Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideV
         return false;
       }
       if (band->needed_width > safe.w || band->natural_height > band_max) return false;
-      if (landscape && band->hotline_width > Round(safe.w * kHotlineWidthLandscape)) return false;
+      const double widest = landscape ? kHotlineWidthLandscape : kHotlineWidthPortrait;
+      if (band->hotline_width > Round(safe.w * widest)) return false;
       s.band_height = std::max(s.band_height, band->natural_height);
     }
     return true;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "fake_measurer.h"
 #include "kiosk/core/language.h"
@@ -370,11 +371,10 @@ TEST_CASE("the band's call label and QR caption follow the languages on screen")
   CHECK(band_lines({"iu"})[0] == "Appelez" + dot + "Call");
   CHECK(band_lines({"iu", "en"})[0] == "Call" + dot + "Appelez");
   CHECK(band_lines({"iu", "fr"})[0] == "Appelez" + dot + "Call");
-  b.contact.call_labels.emplace_back("iu", "ᐅᖃᓗᒃᑐᐃᓐᓇᕆᑦ");
-  b.contact.qr_captions.emplace_back("iu", "ᐊᔾᔨᓕᐅᕆᑦ");
-  CHECK(band_lines({"iu"}) == std::vector<std::string>{"ᐅᖃᓗᒃᑐᐃᓐᓇᕆᑦ", "1-800-292-1168",
-                                                       "HumanTrafficking@ottawapolice.ca",
-                                                       "ᐊᔾᔨᓕᐅᕆᑦ"});
+  b.contact.call_labels.emplace_back("iu", "ᐃᑲᔪᕐᓂᖅ");
+  b.contact.qr_captions.emplace_back("iu", "ᐊᐃ");
+  CHECK(band_lines({"iu"}) == std::vector<std::string>{"ᐃᑲᔪᕐᓂᖅ", "1-800-292-1168",
+                                                       "HumanTrafficking@ottawapolice.ca", "ᐊᐃ"});
 }
 
 TEST_CASE("one type scale: every slide and both languages at the size the longest needs") {
@@ -397,9 +397,14 @@ TEST_CASE("one type scale: every slide and both languages at the size the longes
         views.push_back(SlideView{i, {"fr", "en"}});
       }
     }
-    for (auto [w, h] : {std::pair{1920, 1080}, std::pair{1080, 1920}, std::pair{800, 480}}) {
+    // A portrait screen has height to spare: the French is longer there.
+    for (auto [w, h, words] :
+         {std::tuple{1920, 1080, 200}, std::tuple{1080, 1920, 400}, std::tuple{800, 480, 200}}) {
       CAPTURE(w);
       CAPTURE(alternate);
+      std::string long_text;
+      for (int i = 0; i < words; ++i) long_text += "mot ";
+      b.slides[0].text("fr")->body = {long_text};
       auto scale = ChooseTypeScale(b, views, w, h, m);
       REQUIRE_MESSAGE(scale.ok(), scale.status().message());
       CHECK(scale->headline_px >= kHeadlineToBody * scale->body_px);
