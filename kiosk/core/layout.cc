@@ -342,7 +342,7 @@ Result<Band> LayoutBand(const Bundle& bundle, const std::vector<std::string>& ta
     const int content_h = band_height > 0 ? band_height : band.natural_height;
     const int module_px = std::max(1, (content_h - caption_h) / modules);
     const int tile = modules * module_px;
-    const int qr_col = std::max(tile, caption_w);
+    const int qr_col = std::max({tile, caption_w, scale.band_qr_width});
     band.needed_width = qr_col + gap + text_w + (logo ? gap + content_h : 0);
     const int top = safe.bottom() - content_h;
     band.background = Rect{0, top - Round(shorter * kBandPadding), 0, 0};
@@ -500,6 +500,14 @@ Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideV
   std::string band_problem;
   auto band_fits = [&](TypeScale& s) -> bool {
     s.band_height = 0;
+    s.band_qr_width = 0;
+    // The widest caption first: every language set's band gets its column.
+    for (const auto& tags : tag_sets) {
+      for (const auto& caption : BandLines(bundle.contact.qr_captions, tags)) {
+        s.band_qr_width =
+            std::max(s.band_qr_width, m.Width(caption, FontFace::kRegular, s.body_px));
+      }
+    }
     for (const auto& tags : tag_sets) {
       auto band = LayoutBand(bundle, tags, s, 0, bundle.theme, safe, shorter, m);
       if (!band.ok()) {

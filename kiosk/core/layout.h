@@ -81,6 +81,9 @@ struct TypeScale {
   int hotline_px = 0;    // the band's number: larger than headline_px
   int band_line_px = 0;  // the band's call label and e-mail: >= body_px
   int band_height = 0;   // the band's content height (background: more)
+  // The QR code's column in a landscape band: as wide as the widest caption
+  // of any view, so the number stays put when the languages alternate.
+  int band_qr_width = 0;
   // A pair of languages: side by side (landscape) or stacked (portrait).
   bool side_by_side = true;
   bool operator==(const TypeScale&) const = default;

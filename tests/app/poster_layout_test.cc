@@ -171,6 +171,8 @@ TEST_CASE("poster: one size for titles and one for body text, on every slide and
       CHECK(SmallestPx(f.body) == LargestPx(first.body));
       CHECK(LargestPx(f.body) == LargestPx(first.body));
       CHECK(f.hotline->px == first.hotline->px);
+      // The number stays put from slide to slide and language to language.
+      CHECK(f.hotline->box == first.hotline->box);
       CHECK(f.layout.body_px == first.layout.body_px);
     }
   }
