@@ -61,11 +61,19 @@ Result<std::vector<std::filesystem::path>> RenderBundle(const RenderOptions& opt
     LayoutOptions layout_options;
     layout_options.margin_percent = options.display.margin_percent;
     size_t n = 0;
-    for (const auto& timed :
-         BuildCycle(*bundle, options.display.languages, options.display.layout, not_shown)) {
+    const auto cycle =
+        BuildCycle(*bundle, options.display.languages, options.display.layout, not_shown);
+    // One type scale for the cycle, as the player chooses it.
+    std::vector<SlideView> views;
+    for (const auto& timed : cycle) views.push_back(timed.view);
+    auto scale = ChooseTypeScale(*bundle, views, compositor.logical_width(),
+                                 compositor.logical_height(), **fonts, layout_options);
+    if (!scale.ok()) failure = scale.status();
+    for (const auto& timed : cycle) {
+      if (!failure.ok()) break;
       ++n;
       auto frame = LayoutFrame(*bundle, timed.view, compositor.logical_width(),
-                               compositor.logical_height(), **fonts, layout_options);
+                               compositor.logical_height(), **fonts, *scale, layout_options);
       if (!frame.ok()) {
         failure = frame.status();
         break;

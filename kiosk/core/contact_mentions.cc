@@ -200,6 +200,10 @@ std::vector<std::string> CheckContactMentions(const Bundle& bundle) {
     }
   };
   for (const auto& [tag, label] : contact.labels) check("contact.label." + tag, label);
+  for (const auto& [tag, label] : contact.call_labels) check("contact.call." + tag, label);
+  for (const auto& [tag, caption] : contact.qr_captions) {
+    check("contact.qr_caption." + tag, caption);
+  }
   for (const auto& slide : bundle.slides) {
     std::string name = "slide \"" + slide.id + "\" (";
     for (const auto& [tag, t] : slide.texts) {

@@ -39,12 +39,30 @@ const std::string& Contact::LabelFor(std::string_view tag) const {
   return labels.empty() ? kNone : labels.front().second;
 }
 
-const std::string& SlideImage::DescriptionFor(std::string_view tag) const {
+namespace {
+
+// The line in tag, else the first one (empty when there is none).
+const std::string& LineFor(const std::vector<std::pair<std::string, std::string>>& lines,
+                           std::string_view tag) {
   static const std::string kNone;
-  for (const auto& [language, description] : descriptions) {
-    if (language == tag) return description;
+  for (const auto& [language, line] : lines) {
+    if (language == tag) return line;
   }
-  return descriptions.empty() ? kNone : descriptions.front().second;
+  return lines.empty() ? kNone : lines.front().second;
+}
+
+}  // namespace
+
+const std::string& Contact::CallLabelFor(std::string_view tag) const {
+  return LineFor(call_labels, tag);
+}
+
+const std::string& Contact::QrCaptionFor(std::string_view tag) const {
+  return LineFor(qr_captions, tag);
+}
+
+const std::string& SlideImage::DescriptionFor(std::string_view tag) const {
+  return LineFor(descriptions, tag);
 }
 
 std::vector<std::string> LanguagesShown(const Slide& slide,
@@ -246,22 +264,35 @@ void ReadContact(JsonErrors& errors, const nlohmann::json& value, const OrderedJ
     }
     contact.other_contacts = *others;
   }
-  if (const auto* label = r.Object("label", true)) {
-    ObjectReader l(errors, *label, r.PathOf("label"));
-    if (label->empty()) {
-      errors.Add(r.PathOf("label"),
-                 "expected a label in at least one language, such as "
-                 "{\"fr\": \"Besoin d’aide ?\", \"en\": \"Need help?\"}");
+  // A line per language tag: "label" (required), "call" and "qr_caption"
+  // (optional: absent, the built-in French and English ones stay).
+  auto read_per_language = [&](const char* key, bool required, const char* what,
+                               const char* example,
+                               std::vector<std::pair<std::string, std::string>>& into) {
+    const auto* object = r.Object(key, required);
+    if (object == nullptr) return;
+    ObjectReader l(errors, *object, r.PathOf(key));
+    if (object->empty()) {
+      errors.Add(r.PathOf(key),
+                 std::string("expected ") + what + " in at least one language, such as " + example);
     }
-    for (const auto& tag : KeysInFileOrder(*label, Child(ordered, "label"))) {
+    into.clear();
+    for (const auto& tag : KeysInFileOrder(*object, Child(ordered, key))) {
       if (!CheckLanguageTag(errors, l.PathOf(tag), tag)) continue;
       if (auto v = l.String(tag, true)) {
         CheckText(errors, l.PathOf(tag), *v);
-        contact.labels.emplace_back(tag, *v);
+        into.emplace_back(tag, *v);
       }
     }
     // Every key was read above (as a tag or refused as one): no Finish().
-  }
+  };
+  read_per_language("label", true, "a label",
+                    "{\"fr\": \"Besoin d’aide ?\", \"en\": \"Need help?\"}", contact.labels);
+  read_per_language("call", false, "a call label", "{\"fr\": \"Appelez\", \"en\": \"Call\"}",
+                    contact.call_labels);
+  read_per_language("qr_caption", false, "a caption",
+                    "{\"fr\": \"Scannez pour appeler\", \"en\": \"Scan to call\"}",
+                    contact.qr_captions);
   r.Finish();
 }
 

@@ -130,6 +130,22 @@ struct Contact {
   // The label in tag; a language without one gets the bundle's first label
   // (a band never goes without one). Empty only when there is no label.
   const std::string& LabelFor(std::string_view tag) const;
+  // What the band says to do, per language tag, in the bundle's order:
+  // the word before the number ("contact.call") and the caption under the
+  // QR code ("contact.qr_caption"). A file without them keeps these.
+  std::vector<std::pair<std::string, std::string>> call_labels = {{"fr", "Appelez"},
+                                                                  {"en", "Call"}};
+  std::vector<std::pair<std::string, std::string>> qr_captions = {{"fr", "Scannez pour appeler"},
+                                                                  {"en", "Scan to call"}};
+  // The call label and QR caption in tag; a language without its own gets
+  // the first one (as LabelFor).
+  const std::string& CallLabelFor(std::string_view tag) const;
+  const std::string& QrCaptionFor(std::string_view tag) const;
+  // A venue or partner logo: a PNG in the bundle, drawn in the band's logo
+  // slot (FrameLayout::logo_slot). Empty = none (the built-in bundle: the
+  // source gives no logo, and we do not invent one). Not read from
+  // slides.json yet: the images work adds "contact.logo".
+  std::string logo = {};
   // Other phone numbers and e-mail addresses slide text may show (a local
   // line, a partner's number): any other number or address in the text is a
   // `kiosk validate` error (contact_mentions.h).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "kiosk/core/language.h"
 #include "kiosk/core/line_break.h"
@@ -10,17 +11,24 @@ namespace kiosk {
 namespace {
 
 // Proportions, as fractions of the screen's shorter side unless said.
-constexpr double kBandHeight = 0.22;  // the help band's content height
-constexpr double kBandHeightPortrait = 0.3;
-constexpr double kBandMaxOfSafe = 0.35;  // ... but never more of the safe height
+constexpr double kBandMaxOfSafe = 0.35;  // the band's content: at most this of the safe height
 constexpr double kBandPadding = 0.02;    // band colour beyond its content
-constexpr double kBandGap = 0.03;        // between the QR tile and the band text
+constexpr double kBandGap = 0.03;        // between the band's columns, and above the band
 constexpr double kBodyMax = 0.075;       // largest body text
-constexpr double kTitleScale = 1.3;      // title px = body px * this
-constexpr double kMinColumnEms = 16;     // side-by-side columns at least this many px-sizes wide
-constexpr int kQrQuietModules = 2;       // on a light tile; zbar and phones read it
-// Band lines as fractions of the band height: label, hotline, e-mail.
-constexpr double kBandLabel = 0.15, kBandHotline = 0.44, kBandEmail = 0.2;
+// The number's width in landscape: at most this of the safe width (the band
+// is the screen's width; 0.6 of the safe area is 54% of it with the default
+// margins, so the number spans more than half the band).
+constexpr double kHotlineWidthLandscape = 0.6;
+// In portrait the number has a row of its own: most of the width, leaving
+// the slide's text the height it needs.
+constexpr double kHotlineWidthPortrait = 0.8;
+// Titles at most this of the number's size: the number stays the largest
+// text by a margin the eye sees at once.
+constexpr double kHeadlineOfHotline = 0.8;
+// The call label and e-mail, as a fraction of the number's size (never
+// below body text).
+constexpr double kBandLineOfHotline = 0.4;
+constexpr int kMinModulePx = 2;  // QR modules on whole pixels, at least this
 
 int Round(double v) { return static_cast<int>(std::lround(v)); }
 
@@ -32,6 +40,7 @@ struct Block {
   int height = 0;
   bool broke_word = false;
   bool too_wide = false;  // some line could not fit even when split
+  int title_height = 0;   // a language block's title and the gap under it
 };
 
 void Shift(Block& b, int dx, int dy) {
@@ -69,16 +78,18 @@ int AddParagraph(Block& b, std::string_view text, FontFace face, int px, Color c
 }
 
 // One language's title and paragraphs in a column of the given width; lines
-// of a right-to-left language end at the column's right edge.
+// of a right-to-left language end at the column's right edge. The body
+// starts at least body_top down (so two columns' bodies start level).
 Block LanguageBlock(const SlideText& text, bool right_to_left, const Theme& theme, int px,
-                    int width, TextMeasurer& m) {
+                    int title_px, int width, int body_top, TextMeasurer& m) {
   Block b;
   b.width = width;
-  int title_px = Round(px * kTitleScale);
   int y = AddParagraph(b, text.title, FontFace::kBold, title_px, theme.accent, width, 0, m,
                        LineBreakStyle::kBalanced);
   int lh = m.LineHeight(FontFace::kRegular, px);
-  y += lh / 3;
+  y += lh / 2;
+  b.title_height = y;
+  y = std::max(y, body_top);
   for (size_t i = 0; i < text.body.size(); ++i) {
     if (i > 0) y += lh / 3;
     y = AddParagraph(b, text.body[i], FontFace::kRegular, px, theme.text, width, y, m);
@@ -144,12 +155,14 @@ Block SharedBlock(const std::vector<std::string>& lines, const Theme& theme, int
   return best;
 }
 
-// The slide's text for a body rectangle at size px, in the arrangement that
-// suits the rectangle (columns or stacked for a pair). shown holds one or two
-// languages, the first leading: on top when stacked, in the first column in
-// its reading direction (the right one for a right-to-left language).
-Block SlideBlock(const Slide& slide, const std::vector<ShownText>& shown, int px, const Rect& body,
-                 bool side_by_side, TextMeasurer& m) {
+// The slide's text for a body rectangle at the scale's sizes. shown holds
+// one or two languages, the first leading: on top when stacked, in the first
+// column in its reading direction (the right one for a right-to-left
+// language).
+Block SlideBlock(const Slide& slide, const std::vector<ShownText>& shown, const TypeScale& scale,
+                 const Rect& body, TextMeasurer& m) {
+  const int px = scale.body_px;
+  const int title_px = scale.headline_px;
   Block all;
   all.width = body.w;
   int lh = m.LineHeight(FontFace::kRegular, px);
@@ -159,14 +172,24 @@ Block SlideBlock(const Slide& slide, const std::vector<ShownText>& shown, int px
   int y = 0;
   const ShownText& lead = shown.front();
   if (shown.size() == 1) {
-    Block b = LanguageBlock(*lead.text, lead.right_to_left, slide.theme, px, body.w, m);
+    Block b =
+        LanguageBlock(*lead.text, lead.right_to_left, slide.theme, px, title_px, body.w, 0, m);
     y = b.height;
     Append(all, std::move(b), 0, 0);
-  } else if (side_by_side) {
+  } else if (scale.side_by_side) {
     const ShownText& other = shown[1];
     int col_w = (body.w - gutter) / 2;
-    Block first = LanguageBlock(*lead.text, lead.right_to_left, slide.theme, px, col_w, m);
-    Block second = LanguageBlock(*other.text, other.right_to_left, slide.theme, px, col_w, m);
+    auto column = [&](const ShownText& s, int body_top) {
+      return LanguageBlock(*s.text, s.right_to_left, slide.theme, px, title_px, col_w, body_top, m);
+    };
+    Block first = column(lead, 0);
+    Block second = column(other, 0);
+    // One title wraps and the other does not: both bodies start level.
+    if (first.title_height != second.title_height) {
+      int top = std::max(first.title_height, second.title_height);
+      first = column(lead, top);
+      second = column(other, top);
+    }
     y = std::max(first.height, second.height);
     all.boxes.push_back(PlacedBox{Rect{col_w + (gutter - rule) / 2, 0, rule, y}, rule_color});
     // A right-to-left reader starts on the right: the lead column goes there.
@@ -175,8 +198,10 @@ Block SlideBlock(const Slide& slide, const std::vector<ShownText>& shown, int px
     Append(all, std::move(second), col_w + gutter - lead_x, 0);
   } else {
     const ShownText& other = shown[1];
-    Block first = LanguageBlock(*lead.text, lead.right_to_left, slide.theme, px, body.w, m);
-    Block second = LanguageBlock(*other.text, other.right_to_left, slide.theme, px, body.w, m);
+    Block first =
+        LanguageBlock(*lead.text, lead.right_to_left, slide.theme, px, title_px, body.w, 0, m);
+    Block second =
+        LanguageBlock(*other.text, other.right_to_left, slide.theme, px, title_px, body.w, 0, m);
     int first_h = first.height;
     Append(all, std::move(first), 0, 0);
     y = first_h + lh / 2;
@@ -199,154 +224,142 @@ Block SlideBlock(const Slide& slide, const std::vector<ShownText>& shown, int px
   return all;
 }
 
-struct Fit {
-  Block block;
-  int px = 0;
-};
-
-// Largest px in [floor_px, max_px] whose block fits the body, preferring sizes
-// that split no word. Height grows with px almost always; a final downward
-// walk covers the rare size where it does not.
-std::optional<Fit> FitSlide(const Slide& slide, const std::vector<ShownText>& shown,
-                            const Rect& body, bool side_by_side, int floor_px, int max_px,
-                            TextMeasurer& m) {
-  for (bool allow_split : {false, true}) {
-    auto fits = [&](int px, Block* out) {
-      Block b = SlideBlock(slide, shown, px, body, side_by_side, m);
-      bool ok = b.height <= body.h && !b.too_wide && (allow_split || !b.broke_word);
-      if (ok && out) *out = std::move(b);
-      return ok;
-    };
-    int lo = floor_px, hi = max_px;
-    if (!fits(lo, nullptr)) continue;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) / 2;
-      if (fits(mid, nullptr)) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    Fit f;
-    f.px = lo;
-    if (fits(lo, &f.block)) return f;
-  }
-  return std::nullopt;
+bool Fits(const Block& b, const Rect& body, bool allow_split) {
+  return b.height <= body.h && !b.too_wide && (allow_split || !b.broke_word);
 }
 
+// The band: its lines, QR code and logo slot for the languages on screen.
 struct Band {
-  Rect background;
-  Rect content;
+  Rect background;  // width/height set by the caller (the screen's)
   std::vector<PlacedText> texts;
   PlacedQr qr;
-  int hotline_px = 0;
+  Rect logo_slot;
+  int natural_height = 0;  // the content height its lines and QR code need
+  int needed_width = 0;    // QR column + gap + text column (+ gap + logo)
+  int hotline_width = 0;
 };
 
-// labels: the band's label in each language on screen (one or two, distinct).
-Result<Band> LayoutBand(const Bundle& bundle, const std::vector<std::string>& labels,
-                        const Theme& theme, const Rect& safe, int shorter, bool enforce_floors,
-                        TextMeasurer& m) {
-  Band band;
-  // A portrait panel has height to spare and too little width for the label
-  // on one line, so its band is taller and carries the label on two lines.
-  double share = safe.h > safe.w ? kBandHeightPortrait : kBandHeight;
-  int band_h = std::min(Round(shorter * share), Round(safe.h * kBandMaxOfSafe));
-  int pad = Round(shorter * kBandPadding);
-  band.content = Rect{safe.x, safe.bottom() - band_h, safe.w, band_h};
-  int top = band.content.y - pad;
-  band.background = Rect{0, top, 0, 0};  // width/height set by the caller (screen size)
-
-  auto qr = EncodeQr(bundle.contact.QrPayload());
-  if (!qr.ok()) return qr.status();
-  int modules = qr->size + 2 * kQrQuietModules;
-  int module_px = band_h / modules;
-  if (module_px < (enforce_floors ? 2 : 1)) {
-    return Status::Invalid("the band is " + std::to_string(band_h) +
-                           " px tall: too small for a readable QR code (needs " +
-                           std::to_string(2 * modules) + " px)");
-  }
-  int tile = modules * module_px;
-  band.qr = PlacedQr{std::move(*qr), Rect{safe.x, band.content.y + (band_h - tile) / 2, tile, tile},
-                     module_px, kQrQuietModules};
-
-  int x0 = band.qr.tile.right() + Round(shorter * kBandGap);
-  int text_w = safe.right() - x0;
+// The band at scale's sizes, at the bottom of the safe area. band_height 0:
+// as tall as its content needs (natural_height). Whether it fits the width
+// is the caller's to check (needed_width).
+Result<Band> LayoutBand(const Bundle& bundle, const std::vector<std::string>& tags,
+                        const TypeScale& scale, int band_height, const Theme& theme,
+                        const Rect& safe, int shorter, TextMeasurer& m) {
+  const Contact& c = bundle.contact;
   struct Line {
     std::string text;
     FontFace face;
-    double share;  // of the band height
-    int min_px;
+    int px;
   };
-  int body_floor = Round(shorter * kBodyFloor);
-  const Contact& c = bundle.contact;
-  const Line hotline{c.hotline, FontFace::kBold, kBandHotline, Round(shorter * kHotlineFloor)};
-  const Line email{c.email, FontFace::kBold, kBandEmail, body_floor};
-  std::vector<std::vector<Line>> variants;
-  if (labels.size() == 2) {
-    // A pair's label in both languages on one line where it fits above the
-    // floor, else one line per language: both always, at the same size.
-    variants = {
-        {{labels[0] + "  \xC2\xB7  " + labels[1], FontFace::kRegular, kBandLabel, body_floor},
-         hotline,
-         email},
-        {{labels[0], FontFace::kRegular, kBandLabel * 0.8, body_floor},
-         {labels[1], FontFace::kRegular, kBandLabel * 0.8, body_floor},
-         {c.hotline, FontFace::kBold, kBandHotline * 0.9, hotline.min_px},
-         {c.email, FontFace::kBold, kBandEmail * 0.9, body_floor}}};
-  } else if (labels.size() == 1) {
-    variants = {{{labels[0], FontFace::kRegular, kBandLabel, body_floor}, hotline, email}};
-  } else {
-    variants = {{hotline, email}};
-  }
   std::vector<Line> lines;
-  std::vector<int> px;
-  std::string problem;
-  for (auto& variant : variants) {
-    // Each line as large as its share of the band allows and its width
-    // permits; then all scaled down together if they overflow the height.
-    std::vector<int> sizes;
-    for (const auto& line : variant) {
-      int p = std::max(1, Round(band_h * line.share));
-      // Width grows about linearly with size: jump close, then step down.
-      int w = m.Width(line.text, line.face, p);
-      if (w > text_w) p = std::max(1, static_cast<int>(int64_t{p} * text_w / w));
-      while (p > 1 && m.Width(line.text, line.face, p) > text_w) --p;
-      sizes.push_back(p);
-    }
-    // Labels in two languages share one size: equal prominence.
-    if (variant.size() == 4) sizes[0] = sizes[1] = std::min(sizes[0], sizes[1]);
-    auto total_height = [&] {
-      int h = 0;
-      for (size_t i = 0; i < variant.size(); ++i) h += m.LineHeight(variant[i].face, sizes[i]);
-      return h;
-    };
-    while (total_height() > band_h && sizes[0] > 1) {
-      for (int& p : sizes) p = std::max(1, p * 19 / 20);
-    }
-    problem.clear();
-    for (size_t i = 0; i < variant.size() && problem.empty(); ++i) {
-      if (enforce_floors && sizes[i] < variant[i].min_px) {
-        problem = "the band line \"" + variant[i].text + "\" fits only at " +
-                  std::to_string(sizes[i]) + " px, below the legibility floor of " +
-                  std::to_string(variant[i].min_px) + " px";
-      }
-    }
-    lines = std::move(variant);
-    px = std::move(sizes);
-    if (problem.empty()) break;
+  std::string call;
+  for (const auto& label : BandLines(c.call_labels, tags)) {
+    call += (call.empty() ? "" : "  \xC2\xB7  ") + label;
   }
-  if (!problem.empty()) return Status::Invalid(problem);
-  int total = 0;
-  for (size_t i = 0; i < lines.size(); ++i) total += m.LineHeight(lines[i].face, px[i]);
-  int y = band.content.y + (band_h - total) / 2;
-  for (size_t i = 0; i < lines.size(); ++i) {
-    int lh = m.LineHeight(lines[i].face, px[i]);
-    band.texts.push_back(PlacedText{lines[i].text, lines[i].face, px[i], theme.band_text,
-                                    Rect{x0, y, m.Width(lines[i].text, lines[i].face, px[i]), lh}});
-    if (lines[i].face == FontFace::kBold && band.hotline_px == 0) band.hotline_px = px[i];
-    y += lh;
+  if (!call.empty()) lines.push_back({call, FontFace::kRegular, scale.band_line_px});
+  lines.push_back({c.hotline, FontFace::kBold, scale.hotline_px});
+  lines.push_back({c.email, FontFace::kBold, scale.band_line_px});
+  std::vector<std::string> captions = BandLines(c.qr_captions, tags);
+
+  int text_h = 0, text_w = 0;
+  for (const auto& l : lines) {
+    text_h += m.LineHeight(l.face, l.px);
+    text_w = std::max(text_w, m.Width(l.text, l.face, l.px));
   }
+  const int caption_lh = m.LineHeight(FontFace::kRegular, scale.body_px);
+  const int caption_h = caption_lh * static_cast<int>(captions.size());
+  int caption_w = 0;
+  for (const auto& t : captions) {
+    caption_w = std::max(caption_w, m.Width(t, FontFace::kRegular, scale.body_px));
+  }
+
+  auto qr = EncodeQr(c.QrPayload());
+  if (!qr.ok()) return qr.status();
+  const int modules = qr->size + 2 * kQrQuietModules;
+
+  Band band;
+  const int gap = Round(shorter * kBandGap);
+  const bool logo = !c.logo.empty();
+  band.hotline_width = m.Width(c.hotline, FontFace::kBold, scale.hotline_px);
+  auto place_lines = [&](int x, int y) {
+    for (const auto& l : lines) {
+      int lh = m.LineHeight(l.face, l.px);
+      band.texts.push_back(PlacedText{l.text, l.face, l.px, theme.band_text,
+                                      Rect{x, y, m.Width(l.text, l.face, l.px), lh}});
+      y += lh;
+    }
+  };
+  if (scale.side_by_side) {
+    // Landscape: [QR code over its caption] [label, number, e-mail] [logo].
+    band.natural_height = std::max(text_h, caption_h + kMinModulePx * modules);
+    const int content_h = band_height > 0 ? band_height : band.natural_height;
+    const int module_px = std::max(1, (content_h - caption_h) / modules);
+    const int tile = modules * module_px;
+    const int qr_col = std::max({tile, caption_w, scale.band_qr_width});
+    band.needed_width = qr_col + gap + text_w + (logo ? gap + content_h : 0);
+    const int top = safe.bottom() - content_h;
+    band.background = Rect{0, top - Round(shorter * kBandPadding), 0, 0};
+    const int qr_top = top + (content_h - tile - caption_h) / 2;
+    band.qr = PlacedQr{std::move(*qr), Rect{safe.x + (qr_col - tile) / 2, qr_top, tile, tile},
+                       module_px, kQrQuietModules};
+    int y = qr_top + tile;
+    for (const auto& t : captions) {
+      int w = m.Width(t, FontFace::kRegular, scale.body_px);
+      band.texts.push_back(PlacedText{t, FontFace::kRegular, scale.body_px, theme.band_text,
+                                      Rect{safe.x + (qr_col - w) / 2, y, w, caption_lh}});
+      y += caption_lh;
+    }
+    place_lines(safe.x + qr_col + gap, top + (content_h - text_h) / 2);
+    if (logo) band.logo_slot = Rect{safe.right() - content_h, top, content_h, content_h};
+    return band;
+  }
+  // Portrait: the band is narrow, so the number gets the whole width on a
+  // row of its own: label, number, e-mail, then [QR code, its caption
+  // beside it] [logo]. The QR code is about half as tall as the lines.
+  const int module_px = std::max(kMinModulePx, text_h / 2 / modules);
+  const int tile = modules * module_px;
+  const int qr_row = std::max(tile, caption_h);
+  band.natural_height = text_h + gap / 2 + qr_row;
+  const int content_h = band_height > 0 ? band_height : band.natural_height;
+  band.needed_width = std::max(text_w, tile + gap + caption_w + (logo ? gap + qr_row : 0));
+  const int top = safe.bottom() - content_h;
+  band.background = Rect{0, top - Round(shorter * kBandPadding), 0, 0};
+  place_lines(safe.x, top);
+  const int row_top = top + text_h + gap / 2;
+  band.qr = PlacedQr{std::move(*qr), Rect{safe.x, row_top + (qr_row - tile) / 2, tile, tile},
+                     module_px, kQrQuietModules};
+  int y = row_top + (qr_row - caption_h) / 2;
+  for (const auto& t : captions) {
+    int w = m.Width(t, FontFace::kRegular, scale.body_px);
+    band.texts.push_back(PlacedText{t, FontFace::kRegular, scale.body_px, theme.band_text,
+                                    Rect{safe.x + tile + gap, y, w, caption_lh}});
+    y += caption_lh;
+  }
+  if (logo) band.logo_slot = Rect{safe.right() - qr_row, row_top, qr_row, qr_row};
   return band;
+}
+
+// The languages a view shows: its own, or the slide's first two.
+std::vector<std::string> TagsOf(const Slide& slide, const SlideView& view) {
+  std::vector<std::string> tags = view.languages;
+  if (tags.empty()) {
+    for (const auto& [tag, text] : slide.texts) {
+      if (tags.size() < 2) tags.push_back(tag);
+    }
+  }
+  return tags;
+}
+
+Rect SafeArea(int width, int height, const LayoutOptions& options) {
+  int mx = Round(width * options.margin_percent / 100.0);
+  int my = Round(height * options.margin_percent / 100.0);
+  return Rect{mx, my, width - 2 * mx, height - 2 * my};
+}
+
+// The text area above a band whose content is band_height tall.
+Rect BodyArea(const Rect& safe, int band_height, int shorter) {
+  int band_top = safe.bottom() - band_height - Round(shorter * kBandPadding);
+  return Rect{safe.x, safe.y, safe.w, band_top - Round(shorter * kBandGap) - safe.y};
 }
 
 }  // namespace
@@ -385,34 +398,198 @@ Rect PlaceImage(const Slide& slide, const Rect& body, int gap, std::optional<Pla
   return text;
 }
 
-std::vector<std::string> BandLabels(const Contact& contact, const std::vector<std::string>& tags) {
-  std::vector<std::string> labels;
-  auto add = [&labels](const std::string& label) {
-    if (!label.empty() && std::find(labels.begin(), labels.end(), label) == labels.end()) {
-      labels.push_back(label);
+std::vector<std::string> BandLines(const std::vector<std::pair<std::string, std::string>>& lines,
+                                   const std::vector<std::string>& tags) {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& line) {
+    if (!line.empty() && std::find(out.begin(), out.end(), line) == out.end()) {
+      out.push_back(line);
     }
   };
   bool all_own = true;
   for (const auto& tag : tags) {
-    auto own = std::find_if(contact.labels.begin(), contact.labels.end(),
+    auto own = std::find_if(lines.begin(), lines.end(),
                             [&tag](const auto& entry) { return entry.first == tag; });
-    if (own == contact.labels.end()) {
+    if (own == lines.end()) {
       all_own = false;
     } else {
       add(own->second);
     }
   }
-  // A language on screen without a label of its own: the band keeps saying
+  // A language on screen without a line of its own: the band keeps saying
   // it in the bundle's first languages (French and English on the built-in
-  // bundle), up to two labels, rather than leave a passer-by without words.
-  for (size_t i = 0; !all_own && i < contact.labels.size() && labels.size() < 2; ++i) {
-    add(contact.labels[i].second);
+  // bundle), up to two, rather than leave a passer-by without words.
+  for (size_t i = 0; !all_own && i < lines.size() && out.size() < 2; ++i) add(lines[i].second);
+  return out;
+}
+
+Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideView>& views,
+                                  int width, int height, TextMeasurer& m,
+                                  const LayoutOptions& options) {
+  const std::string where =
+      "the help band at " + std::to_string(width) + "x" + std::to_string(height);
+  if (width < 64 || height < 64) {
+    return Status::Invalid("screen " + std::to_string(width) + "x" + std::to_string(height) +
+                           " is too small");
   }
-  return labels;
+  const Rect safe = SafeArea(width, height, options);
+  const int shorter = std::min(width, height);
+  const bool floors = options.enforce_floors;
+  const int body_floor = floors ? std::max(1, Round(shorter * kBodyFloor)) : 1;
+  const int body_max = std::max(body_floor, Round(shorter * kBodyMax));
+  const int hotline_floor = floors ? std::max(1, Round(shorter * kHotlineFloor)) : 1;
+  const int band_max = Round(safe.h * kBandMaxOfSafe);
+  const bool landscape = safe.w >= safe.h;
+
+  // Each view's resolved languages and texts; the distinct language sets
+  // decide the band's lines.
+  struct Resolved {
+    const Slide* slide;
+    std::vector<ShownText> shown;
+  };
+  std::vector<Resolved> resolved;
+  std::vector<std::vector<std::string>> tag_sets;
+  for (const auto& view : views) {
+    if (view.slide_index >= bundle.slides.size()) continue;
+    const Slide& slide = bundle.slides[view.slide_index];
+    std::vector<std::string> tags = TagsOf(slide, view);
+    if (tags.empty() || tags.size() > 2) continue;
+    Resolved r{&slide, {}};
+    for (const auto& tag : tags) {
+      const SlideText* text = slide.text(tag);
+      if (text == nullptr) break;
+      r.shown.push_back(ShownText{tag, text, IsRightToLeft(tag)});
+    }
+    if (r.shown.size() != tags.size()) continue;  // LayoutFrame names it
+    resolved.push_back(std::move(r));
+    if (std::find(tag_sets.begin(), tag_sets.end(), tags) == tag_sets.end()) {
+      tag_sets.push_back(std::move(tags));
+    }
+  }
+  if (tag_sets.empty()) tag_sets.push_back(kDefaultLanguages);
+
+  auto with_hotline = [&](int body, int hotline) {
+    TypeScale s;
+    s.body_px = body;
+    s.headline_px = kHeadlineToBody * body;
+    s.hotline_px = hotline;
+    s.band_line_px = std::max(body, Round(hotline * kBandLineOfHotline));
+    s.side_by_side = landscape;
+    return s;
+  };
+  // Whether the band at these sizes fits every language set; sets
+  // band_height to the tallest one's.
+  std::string band_problem;
+  auto band_fits = [&](TypeScale& s) -> bool {
+    s.band_height = 0;
+    s.band_qr_width = 0;
+    // The widest caption first: every language set's band gets its column.
+    for (const auto& tags : tag_sets) {
+      for (const auto& caption : BandLines(bundle.contact.qr_captions, tags)) {
+        s.band_qr_width =
+            std::max(s.band_qr_width, m.Width(caption, FontFace::kRegular, s.body_px));
+      }
+    }
+    for (const auto& tags : tag_sets) {
+      auto band = LayoutBand(bundle, tags, s, 0, bundle.theme, safe, shorter, m);
+      if (!band.ok()) {
+        band_problem = band.status().message();
+        return false;
+      }
+      if (band->needed_width > safe.w || band->natural_height > band_max) return false;
+      const double widest = landscape ? kHotlineWidthLandscape : kHotlineWidthPortrait;
+      if (band->hotline_width > Round(safe.w * widest)) return false;
+      s.band_height = std::max(s.band_height, band->natural_height);
+    }
+    return true;
+  };
+  // At body size b: the largest number the band holds, if it is above its
+  // floor and leaves the titles below it.
+  auto scale_at = [&](int body) -> std::optional<TypeScale> {
+    int lo = 0, hi = safe.h;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) / 2;
+      TypeScale s = with_hotline(body, mid);
+      if (band_fits(s)) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (lo < hotline_floor) return std::nullopt;
+    TypeScale s = with_hotline(body, lo);
+    if (!band_fits(s)) return std::nullopt;
+    if (s.headline_px > static_cast<int>(s.hotline_px * kHeadlineOfHotline)) return std::nullopt;
+    return s;
+  };
+  auto all_fit = [&](const TypeScale& s, const std::vector<bool>& counted, bool allow_split) {
+    Rect body = BodyArea(safe, s.band_height, shorter);
+    for (size_t i = 0; i < resolved.size(); ++i) {
+      if (!counted[i]) continue;
+      // A slide's picture takes its share of the text area (PlaceImage).
+      std::optional<PlacedImage> image;
+      Rect text_area = PlaceImage(*resolved[i].slide, body, Round(shorter * kBandGap), &image);
+      Block b = SlideBlock(*resolved[i].slide, resolved[i].shown, s, text_area, m);
+      if (!Fits(b, text_area, allow_split)) return false;
+    }
+    return true;
+  };
+
+  auto lowest = scale_at(body_floor);
+  if (!lowest) {
+    if (!band_problem.empty()) return Status::Invalid(where + ": " + band_problem);
+    return Status::Invalid(where + ": the number cannot be " + std::to_string(hotline_floor) +
+                           " px (the legibility floor) and larger than titles of " +
+                           std::to_string(kHeadlineToBody * body_floor) +
+                           " px with the e-mail and QR code beside it");
+  }
+  // Views that cannot fit even at the floors are left to fail on their own.
+  std::vector<bool> counted(resolved.size(), true);
+  for (size_t i = 0; i < resolved.size(); ++i) {
+    std::vector<bool> only(resolved.size(), false);
+    only[i] = true;
+    counted[i] = all_fit(*lowest, only, /*allow_split=*/true);
+  }
+  // No view fits at all: the floors, so each one's failure says so.
+  if (std::find(counted.begin(), counted.end(), true) == counted.end()) return *lowest;
+  for (bool allow_split : {false, true}) {
+    if (!all_fit(*lowest, counted, allow_split)) continue;
+    int lo = body_floor, hi = body_max;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) / 2;
+      auto s = scale_at(mid);
+      if (s && all_fit(*s, counted, allow_split)) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return *scale_at(lo);
+  }
+  return *lowest;
 }
 
 Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
                                 TextMeasurer& measurer, const LayoutOptions& options) {
+  if (view.slide_index >= bundle.slides.size()) {
+    return Status::Invalid("no slide number " + std::to_string(view.slide_index));
+  }
+  std::vector<SlideView> views = {view};
+  for (size_t i = 0; i < bundle.slides.size(); ++i) {
+    if (i == view.slide_index) continue;
+    const Slide& slide = bundle.slides[i];
+    bool has_all = std::all_of(view.languages.begin(), view.languages.end(),
+                               [&](const std::string& tag) { return slide.text(tag) != nullptr; });
+    if (has_all) views.push_back(SlideView{i, view.languages});
+  }
+  auto scale = ChooseTypeScale(bundle, views, width, height, measurer, options);
+  if (!scale.ok()) return scale.status();
+  return LayoutFrame(bundle, view, width, height, measurer, *scale, options);
+}
+
+Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,
+                                TextMeasurer& measurer, const TypeScale& scale,
+                                const LayoutOptions& options) {
   if (view.slide_index >= bundle.slides.size()) {
     return Status::Invalid("no slide number " + std::to_string(view.slide_index));
   }
@@ -421,12 +598,7 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
                            " is too small");
   }
   const Slide& slide = bundle.slides[view.slide_index];
-  std::vector<std::string> tags = view.languages;
-  if (tags.empty()) {
-    for (const auto& [tag, text] : slide.texts) {
-      if (tags.size() < 2) tags.push_back(tag);
-    }
-  }
+  std::vector<std::string> tags = TagsOf(slide, view);
   std::string where = "slide \"" + slide.id + "\" (";
   for (size_t i = 0; i < tags.size(); ++i) where += (i > 0 ? "+" : "") + tags[i];
   where += ") at " + std::to_string(width) + "x" + std::to_string(height);
@@ -435,76 +607,56 @@ Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int
                            std::to_string(tags.size()));
   }
   std::vector<ShownText> shown;
-  std::vector<std::string> labels;
   for (const auto& tag : tags) {
     const SlideText* text = slide.text(tag);
     if (text == nullptr) return Status::Invalid(where + ": the slide has no \"" + tag + "\" text");
     shown.push_back(ShownText{tag, text, IsRightToLeft(tag)});
   }
-  labels = BandLabels(bundle.contact, tags);
-  const bool pair = shown.size() == 2;
-  int shorter = std::min(width, height);
-  int mx = Round(width * options.margin_percent / 100.0);
-  int my = Round(height * options.margin_percent / 100.0);
+  const int shorter = std::min(width, height);
 
   FrameLayout frame;
   frame.width = width;
   frame.height = height;
   frame.background = slide.theme.background;
-  frame.safe_area = Rect{mx, my, width - 2 * mx, height - 2 * my};
+  frame.safe_area = SafeArea(width, height, options);
 
-  auto band = LayoutBand(bundle, labels, slide.theme, frame.safe_area, shorter,
-                         options.enforce_floors, measurer);
+  auto band = LayoutBand(bundle, tags, scale, scale.band_height, slide.theme, frame.safe_area,
+                         shorter, measurer);
   if (!band.ok()) {
     // Not the slide's fault: the band is the same on every slide.
     return band.status().WithContext("the help band at " + std::to_string(width) + "x" +
                                      std::to_string(height));
   }
+  if (band->needed_width > frame.safe_area.w) {
+    return Status::Invalid("the help band at " + std::to_string(width) + "x" +
+                           std::to_string(height) + " needs " + std::to_string(band->needed_width) +
+                           " px of width, the safe area has " + std::to_string(frame.safe_area.w));
+  }
   band->background.w = width;
   band->background.h = height - band->background.y;
   frame.boxes.push_back(PlacedBox{band->background, slide.theme.band_background});
   frame.qr = std::move(band->qr);
-  frame.hotline_px = band->hotline_px;
+  frame.logo_slot = band->logo_slot;
+  frame.hotline_px = scale.hotline_px;
 
-  int gap = Round(shorter * kBandGap);
-  Rect body{frame.safe_area.x, frame.safe_area.y, frame.safe_area.w,
-            band->background.y - gap - frame.safe_area.y};
-  body = PlaceImage(slide, body, gap, &frame.image);
-  int floor_px = options.enforce_floors ? Round(shorter * kBodyFloor) : 1;
-  int max_px = std::max(floor_px, Round(shorter * kBodyMax));
-
-  // A pair tries both arrangements and keeps the one with larger text.
-  std::optional<Fit> best;
-  for (bool side_by_side : {true, false}) {
-    if (!pair && !side_by_side) continue;
-    int limit = max_px;
-    if (pair && side_by_side) {
-      // Columns narrower than about 30 characters read badly (a word or two
-      // a line on a portrait panel): cap the size so each column keeps
-      // kMinColumnEms, and drop columns if that falls below the floor.
-      int column = (body.w - std::max(Round(body.w * 0.04), 2 * floor_px)) / 2;
-      limit = std::min(max_px, static_cast<int>(column / kMinColumnEms));
-      if (limit < floor_px) continue;
-    }
-    auto fit = FitSlide(slide, shown, body, side_by_side, floor_px, limit, measurer);
-    if (fit && (!best || fit->px > best->px ||
-                (fit->px == best->px && best->block.broke_word && !fit->block.broke_word))) {
-      best = std::move(fit);
-    }
-    if (!pair) break;
+  Rect body = BodyArea(frame.safe_area, scale.band_height, shorter);
+  body = PlaceImage(slide, body, Round(shorter * kBandGap), &frame.image);
+  Block block = SlideBlock(slide, shown, scale, body, measurer);
+  if (!Fits(block, body, /*allow_split=*/true)) {
+    return Status::Invalid(
+        where + ": the text does not fit the " + std::to_string(body.w) + "x" +
+        std::to_string(body.h) + " px text area at the bundle's type scale (" +
+        std::to_string(scale.body_px) + " px body, " + std::to_string(scale.headline_px) +
+        " px titles), nor at the legibility floor (" +
+        std::to_string(options.enforce_floors ? std::max(1, Round(shorter * kBodyFloor)) : 1) +
+        " px): shorten it or split it over two slides");
   }
-  if (!best) {
-    return Status::Invalid(where + ": the text does not fit the " + std::to_string(body.w) + "x" +
-                           std::to_string(body.h) + " px text area even at the legibility floor (" +
-                           std::to_string(floor_px) +
-                           " px): shorten it or split it over two slides");
-  }
-  // Centre the block vertically in the body area.
-  Shift(best->block, body.x, body.y + (body.h - best->block.height) / 2);
-  frame.boxes.insert(frame.boxes.end(), best->block.boxes.begin(), best->block.boxes.end());
-  frame.texts = std::move(best->block.texts);
+  // Top-aligned: every slide's title starts at the same place.
+  Shift(block, body.x, body.y);
+  frame.boxes.insert(frame.boxes.end(), block.boxes.begin(), block.boxes.end());
+  frame.texts = std::move(block.texts);
   frame.texts.insert(frame.texts.end(), band->texts.begin(), band->texts.end());
-  frame.body_px = best->px;
+  frame.body_px = scale.body_px;
   return frame;
 }
 

@@ -71,6 +71,12 @@ void CheckDrawable(const Bundle& bundle, TextMeasurer& measurer,
   for (const auto& [tag, label] : bundle.contact.labels) {
     check("contact.label." + tag, label, FontFace::kRegular);
   }
+  for (const auto& [tag, label] : bundle.contact.call_labels) {
+    check("contact.call." + tag, label, FontFace::kRegular);
+  }
+  for (const auto& [tag, caption] : bundle.contact.qr_captions) {
+    check("contact.qr_caption." + tag, caption, FontFace::kRegular);
+  }
   for (const auto& slide : bundle.slides) {
     const std::string name = "slide \"" + slide.id + "\" (";
     for (const auto& [tag, text] : slide.texts) {
@@ -214,9 +220,18 @@ std::vector<std::string> ValidateBundle(const Bundle& bundle, TextMeasurer& meas
       CheckContrast("slide \"" + slide.id + "\" theme", slide.theme, problems);
   }
   CheckDrawable(bundle, measurer, problems);
-  for (const auto& view : EveryView(bundle)) {
-    for (const auto& size : sizes) {
-      auto frame = LayoutFrame(bundle, view, size.width, size.height, measurer, options);
+  const std::vector<SlideView> views = EveryView(bundle);
+  for (const auto& size : sizes) {
+    // One scale for the size: a view that does not fit at it does not fit
+    // even at the floors (ChooseTypeScale), and its layout says so.
+    auto scale = ChooseTypeScale(bundle, views, size.width, size.height, measurer, options);
+    if (!scale.ok()) {
+      if (std::find(problems.begin(), problems.end(), scale.status().message()) == problems.end())
+        problems.push_back(scale.status().message());
+      continue;
+    }
+    for (const auto& view : views) {
+      auto frame = LayoutFrame(bundle, view, size.width, size.height, measurer, *scale, options);
       // The band's problems are the same on many slides: report each once.
       if (!frame.ok() &&
           std::find(problems.begin(), problems.end(), frame.status().message()) == problems.end()) {

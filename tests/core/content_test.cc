@@ -176,6 +176,44 @@ TEST_CASE("the text form carries any languages, in the file's order") {
   CHECK(parsed->contact.LabelFor("sr-Latn") == "ᐃᑲᔪᕐᓂᖅ");
 }
 
+TEST_CASE("the band's call label and QR caption: per language, French and English by default") {
+  const std::string contact_start =
+      R"({"format": 1, "name": "t",
+    "contact": {"hotline": "1-800-292-1168", "email": "HumanTrafficking@ottawapolice.ca",
+                "label": {"fr": "Aide", "en": "Help"})";
+  const std::string slides = R"(},
+    "slides": [{"id": "a", "text": {"fr": {"title": "Bonjour"}, "en": {"title": "Hello"}}}]})";
+  auto defaults = ParseBundle(contact_start + slides, "s.json");
+  REQUIRE_MESSAGE(defaults.ok(), defaults.status().message());
+  CHECK(defaults->contact.CallLabelFor("fr") == "Appelez");
+  CHECK(defaults->contact.CallLabelFor("en") == "Call");
+  CHECK(defaults->contact.QrCaptionFor("fr") == "Scannez pour appeler");
+  CHECK(defaults->contact.QrCaptionFor("en") == "Scan to call");
+  // A language without its own: the first one.
+  CHECK(defaults->contact.CallLabelFor("iu") == "Appelez");
+
+  auto own = ParseBundle(contact_start +
+                             R"(, "call": {"en": "Phone", "iu": "ᐃᑲᔪᕐᓂᖅ"},
+                "qr_caption": {"en": "Point your camera here"})" +
+                             slides,
+                         "s.json");
+  REQUIRE_MESSAGE(own.ok(), own.status().message());
+  // Given, they replace the defaults (no French is left over).
+  CHECK(own->contact.call_labels ==
+        std::vector<std::pair<std::string, std::string>>{{"en", "Phone"}, {"iu", "ᐃᑲᔪᕐᓂᖅ"}});
+  CHECK(own->contact.CallLabelFor("fr") == "Phone");
+  CHECK(own->contact.QrCaptionFor("iu") == "Point your camera here");
+
+  auto bad = ParseBundle(
+      contact_start + R"(, "call": {}, "qr_caption": {"French": "x", "en": 3})" + slides, "s.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(Mentions(bad.status(),
+                 "s.json: $.contact.call: expected a call label in at least one "
+                 "language"));
+  CHECK(Mentions(bad.status(), "$.contact.qr_caption.French"));
+  CHECK(Mentions(bad.status(), "$.contact.qr_caption.en: expected a string"));
+}
+
 TEST_CASE("the older fr/en form still reads; mixing both forms or bad tags are errors") {
   auto legacy = ParseBundle(Minimal(kOneSlide), "s.json");
   REQUIRE_MESSAGE(legacy.ok(), legacy.status().message());

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "fake_measurer.h"
 #include "kiosk/core/language.h"
@@ -234,9 +235,16 @@ TEST_CASE("a right-to-left language alone: every line ends at the text area's ri
     // Lines of different lengths: right-aligned, not merely full.
     CHECK(std::any_of(s.arabic.begin(), s.arabic.end(),
                       [&](const Rect& r) { return r.x > f->safe_area.x; }));
-    // The band stays as it is: left to right, after the QR tile.
+    // The band stays as it is: left to right, after the QR tile (landscape)
+    // or from the left edge above it (portrait).
     for (const auto& t : f->texts) {
-      if (t.text == "1-800-292-1168") CHECK(t.box.x > f->qr.tile.right());
+      if (t.text != "1-800-292-1168") continue;
+      if (size.width > size.height) {
+        CHECK(t.box.x > f->qr.tile.right());
+      } else {
+        CHECK(t.box.x == f->safe_area.x);
+        CHECK(t.box.bottom() <= f->qr.tile.y);
+      }
     }
   }
 }
@@ -331,32 +339,151 @@ TEST_CASE("right-to-left column mirroring: the lead column's side follows the le
   CHECK(x_of(*en_fr, "Out?") == en_fr->safe_area.x);
 }
 
-TEST_CASE("the band's label follows the languages on screen") {
+TEST_CASE("the band's call label and QR caption follow the languages on screen") {
   MonospaceMeasurer m;
   Bundle b = OneSlide({"Bonjour."}, {"Hello."});
   b.slides[0].SetText("iu", SlideText{"ᐊᐃ", {"ᐅᖃᐅᓯᖅ."}});
+  // The band's lines beside the QR code (label, number, e-mail), then the
+  // caption under it.
   auto band_lines = [&](const std::vector<std::string>& languages) {
     auto f = LayoutFrame(b, SlideView{0, languages}, 1920, 1080, m);
     REQUIRE_MESSAGE(f.ok(), f.status().message());
-    std::vector<std::string> lines;
+    std::vector<std::string> lines, captions;
     for (const auto& t : f->texts) {
-      if (t.box.y >= f->boxes.front().rect.y) lines.push_back(t.text);  // inside the band
+      if (t.box.y < f->boxes.front().rect.y) continue;  // the slide's
+      (t.box.x < f->qr.tile.right() ? captions : lines).push_back(t.text);
     }
+    lines.insert(lines.end(), captions.begin(), captions.end());
     return lines;
   };
   const std::string dot = "  \xC2\xB7  ";
-  CHECK(band_lines({"fr", "en"}) == std::vector<std::string>{"Aide" + dot + "Help",
-                                                             "1-800-292-1168",
-                                                             "HumanTrafficking@ottawapolice.ca"});
-  CHECK(band_lines({"en", "fr"})[0] == "Help" + dot + "Aide");
-  CHECK(band_lines({"en"})[0] == "Help");
-  CHECK(band_lines({"fr"})[0] == "Aide");
-  // No Inuktitut label: the bundle's first labels fill in, up to two, each once.
-  CHECK(band_lines({"iu"})[0] == "Aide" + dot + "Help");
-  CHECK(band_lines({"iu", "en"})[0] == "Help" + dot + "Aide");
-  CHECK(band_lines({"iu", "fr"})[0] == "Aide" + dot + "Help");
-  b.contact.labels.emplace_back("iu", "ᐃᑲᔪᕐᓂᖅ");
-  CHECK(band_lines({"iu"})[0] == "ᐃᑲᔪᕐᓂᖅ");
+  CHECK(band_lines({"fr", "en"}) ==
+        std::vector<std::string>{"Appelez" + dot + "Call", "1-800-292-1168",
+                                 "HumanTrafficking@ottawapolice.ca", "Scannez pour appeler",
+                                 "Scan to call"});
+  CHECK(band_lines({"en", "fr"})[0] == "Call" + dot + "Appelez");
+  CHECK(band_lines({"en", "fr"})[3] == "Scan to call");
+  CHECK(band_lines({"en"}) == std::vector<std::string>{"Call", "1-800-292-1168",
+                                                       "HumanTrafficking@ottawapolice.ca",
+                                                       "Scan to call"});
+  CHECK(band_lines({"fr"})[0] == "Appelez");
+  // No Inuktitut lines: the bundle's first ones fill in, up to two, each once.
+  CHECK(band_lines({"iu"})[0] == "Appelez" + dot + "Call");
+  CHECK(band_lines({"iu", "en"})[0] == "Call" + dot + "Appelez");
+  CHECK(band_lines({"iu", "fr"})[0] == "Appelez" + dot + "Call");
+  b.contact.call_labels.emplace_back("iu", "ᐃᑲᔪᕐᓂᖅ");
+  b.contact.qr_captions.emplace_back("iu", "ᐊᐃ");
+  CHECK(band_lines({"iu"}) == std::vector<std::string>{"ᐃᑲᔪᕐᓂᖅ", "1-800-292-1168",
+                                                       "HumanTrafficking@ottawapolice.ca", "ᐊᐃ"});
+}
+
+TEST_CASE("one type scale: every slide and both languages at the size the longest needs") {
+  MonospaceMeasurer m;
+  std::string long_fr;
+  for (int i = 0; i < 200; ++i) long_fr += "mot ";
+  Bundle b = OneSlide({long_fr}, {"Short."});
+  Slide second = b.slides[0];
+  second.id = "second";
+  second.SetText("fr", SlideText{"Deux", {"Court."}});
+  second.SetText("en", SlideText{"Two", {"Short."}});
+  b.slides.push_back(second);
+  for (bool alternate : {false, true}) {
+    std::vector<SlideView> views;
+    for (size_t i = 0; i < b.slides.size(); ++i) {
+      if (alternate) {
+        views.push_back(SlideView{i, {"fr"}});
+        views.push_back(SlideView{i, {"en"}});
+      } else {
+        views.push_back(SlideView{i, {"fr", "en"}});
+      }
+    }
+    // A portrait screen has height to spare: the French is longer there.
+    for (auto [w, h, words] :
+         {std::tuple{1920, 1080, 200}, std::tuple{1080, 1920, 400}, std::tuple{800, 480, 200}}) {
+      CAPTURE(w);
+      CAPTURE(alternate);
+      std::string long_text;
+      for (int i = 0; i < words; ++i) long_text += "mot ";
+      b.slides[0].text("fr")->body = {long_text};
+      auto scale = ChooseTypeScale(b, views, w, h, m);
+      REQUIRE_MESSAGE(scale.ok(), scale.status().message());
+      CHECK(scale->headline_px >= kHeadlineToBody * scale->body_px);
+      CHECK(scale->hotline_px > scale->headline_px);
+      CHECK(scale->band_line_px >= scale->body_px);
+      CHECK(scale->side_by_side == (w > h));
+      // Short slides and the short language do not get larger type: the
+      // French alone decides, and the others follow it.
+      auto only_long = ChooseTypeScale(b, {views.front()}, w, h, m);
+      REQUIRE(only_long.ok());
+      CHECK(only_long->body_px == scale->body_px);
+      auto only_short = ChooseTypeScale(b, {views.back()}, w, h, m);
+      REQUIRE(only_short.ok());
+      CHECK(only_short->body_px > scale->body_px);
+      for (const auto& view : views) {
+        auto f = LayoutFrame(b, view, w, h, m, *scale);
+        REQUIRE_MESSAGE(f.ok(), f.status().message());
+        CHECK(f->body_px == scale->body_px);
+        CHECK(f->hotline_px == scale->hotline_px);
+        for (const auto& t : f->texts) {
+          if (t.text == "1-800-292-1168") CHECK(t.px == scale->hotline_px);
+          if (t.text == "Titre" || t.text == "Title" || t.text == "Deux" || t.text == "Two") {
+            CHECK(t.px == scale->headline_px);
+          }
+        }
+        CheckInvariants(*f, w, h);
+      }
+    }
+  }
+}
+
+TEST_CASE("a slide that cannot fit does not shrink the others, and fails naming slide and size") {
+  MonospaceMeasurer m;
+  std::string para;
+  for (int i = 0; i < 900; ++i) para += "mot ";
+  Bundle b = OneSlide({"Un."}, {"One."});
+  Slide huge = b.slides[0];
+  huge.id = "huge";
+  huge.SetText("fr", SlideText{"Titre", {para}});
+  b.slides.push_back(huge);
+  std::vector<SlideView> views = {SlideView{0, {"fr", "en"}}, SlideView{1, {"fr", "en"}}};
+  auto scale = ChooseTypeScale(b, views, 1280, 720, m);
+  REQUIRE(scale.ok());
+  CHECK(scale->body_px > static_cast<int>(720 * kBodyFloor));
+  CHECK(LayoutFrame(b, views[0], 1280, 720, m, *scale).ok());
+  auto f = LayoutFrame(b, views[1], 1280, 720, m, *scale);
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.status().message().rfind("slide \"huge\" (fr+en) at 1280x720: the text does not fit",
+                                   0) == 0);
+  // kiosk validate says the same.
+  auto problems = ValidateBundle(b, m, {{1280, 720}});
+  CHECK(std::any_of(problems.begin(), problems.end(), [](const std::string& p) {
+    return p.rfind("slide \"huge\" (fr+en) at 1280x720: the text does not fit", 0) == 0;
+  }));
+}
+
+TEST_CASE("a bundle's logo gets a slot at the band's end, clear of text and QR code") {
+  MonospaceMeasurer m;
+  Bundle b = OneSlide({"Bonjour."}, {"Hello."});
+  for (auto [w, h] : {std::pair{1920, 1080}, std::pair{1080, 1920}, std::pair{800, 480}}) {
+    CAPTURE(w);
+    auto none = LayoutFrame(b, SlideView{}, w, h, m);
+    REQUIRE(none.ok());
+    CHECK(none->logo_slot == Rect{});  // the built-in bundle has none
+    b.contact.logo = "logo.png";
+    auto f = LayoutFrame(b, SlideView{}, w, h, m);
+    b.contact.logo.clear();
+    REQUIRE_MESSAGE(f.ok(), f.status().message());
+    const Rect& slot = f->logo_slot;
+    CHECK(slot.w > 0);
+    CHECK(slot.w == slot.h);
+    CHECK(f->safe_area.Contains(slot));
+    CHECK(slot.y >= f->boxes.front().rect.y);  // in the band
+    auto overlap = [](const Rect& a, const Rect& o) {
+      return a.x < o.right() && o.x < a.right() && a.y < o.bottom() && o.y < a.bottom();
+    };
+    CHECK_FALSE(overlap(slot, f->qr.tile));
+    for (const auto& t : f->texts) CHECK_FALSE_MESSAGE(overlap(slot, t.box), t.text);
+  }
 }
 
 TEST_CASE("a view of a language the slide lacks is an error naming slide and language") {

@@ -44,7 +44,8 @@ void LayOutViews(Prepared& p, TextMeasurer& measurer, size_t at_most,
   size_t i = 0;
   for (; i < p.rest.size() && p.cycle.size() < at_most; ++i) {
     if (progress) progress();
-    auto frame = LayoutFrame(p.bundle, p.rest[i].view, p.width, p.height, measurer, options);
+    auto frame =
+        LayoutFrame(p.bundle, p.rest[i].view, p.width, p.height, measurer, p.scale, options);
     if (!frame.ok()) {
       LogWarning(p.origin + ": leaving out " + frame.status().message());
       continue;
@@ -68,6 +69,16 @@ Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig&
   p.rest = BuildCycle(bundle, display.languages, display.layout);
   p.bundle = std::move(bundle);
   p.origin = std::move(origin);
+  {
+    LayoutOptions options;
+    options.margin_percent = display.margin_percent;
+    options.enforce_floors = enforce_floors;
+    std::vector<SlideView> views;
+    for (const auto& timed : p.rest) views.push_back(timed.view);
+    auto scale = ChooseTypeScale(p.bundle, views, width, height, measurer, options);
+    if (!scale.ok()) return scale.status().WithContext(p.origin);
+    p.scale = *scale;
+  }
   LayOutViews(p, measurer, at_most, progress);
   if (p.cycle.empty()) {
     return Status::Rejected(p.origin + ": no slide can be shown at " + std::to_string(width) + "x" +

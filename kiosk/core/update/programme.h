@@ -61,6 +61,10 @@ struct Prepared {
   DisplayConfig display;
   int width = 0, height = 0;
   bool enforce_floors = true;
+  // The one type scale of every view (ChooseTypeScale), chosen once for
+  // this bundle, panel size and language setting: a new bundle or a new
+  // panel size makes a new Prepared, so a new scale.
+  TypeScale scale;
   std::vector<TimedView> cycle;      // views laid out so far
   std::vector<FrameLayout> layouts;  // parallel to cycle
   std::vector<TimedView> rest;       // views not laid out yet

@@ -517,7 +517,8 @@ TEST_CASE("the unit's languages and layout decide the views the programme lays o
   display.layout = LanguageLayout::kAlternate;
   u.programme.SetPanel(display, 1920, 1080);
   const std::string slides = R"({"format": 1, "name": "iu", "contact": {"hotline": "1-800-292-1168",
-      "email": "HumanTrafficking@ottawapolice.ca", "label": {"fr": "Aide", "iu": "ᐃᑲᔪᕐᓂᖅ"}},
+      "email": "HumanTrafficking@ottawapolice.ca", "label": {"fr": "Aide", "iu": "ᐃᑲᔪᕐᓂᖅ"},
+      "call": {"fr": "Appelez", "iu": "ᐃᑲᔪᕐᓂᖅ"}},
       "slides": [{"id": "a", "duration_s": 10, "text": {"fr": {"title": "a fr"},
                   "iu": {"title": "a iu"}, "en": {"title": "a en"}}},
                  {"id": "b", "duration_s": 10, "text": {"fr": {"title": "b fr"}}}]})";
@@ -529,11 +530,43 @@ TEST_CASE("the unit's languages and layout decide the views the programme lays o
   CHECK(p.cycle[1].view.languages == std::vector<std::string>{"en"});
   // Slide b has neither: shown in its own language rather than not at all.
   CHECK(p.cycle[2].view.languages == std::vector<std::string>{"fr"});
-  CHECK(TextsOf(u.programme.current_layout()).find("a iu\nᐃᑲᔪᕐᓂᖅ\n") != std::string::npos);
+  CHECK(TextsOf(u.programme.current_layout()).find("\nᐃᑲᔪᕐᓂᖅ\n1-800-292-1168\n") !=
+        std::string::npos);
   // The status names every language the rotation shows, in order.
   CHECK(u.programme.ShownStatus().languages == std::vector<std::string>{"iu", "en", "fr"});
-  // No English label: the bundle's first two labels.
-  CHECK(TextsOf(p.layouts[1]).find("a en\nAide  \xC2\xB7  ᐃᑲᔪᕐᓂᖅ\n") != std::string::npos);
+  // No English call label: the bundle's first two.
+  CHECK(TextsOf(p.layouts[1]).find("\nAppelez  \xC2\xB7  ᐃᑲᔪᕐᓂᖅ\n1-800-292-1168\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("the programme chooses one type scale per bundle and panel, and every view uses it") {
+  Unit u;
+  u.Sources({});
+  u.Start();
+  auto check_scale = [&](int width, int height) {
+    const Prepared& p = u.programme.showing();
+    REQUIRE(p.rest.empty());
+    std::vector<SlideView> views;
+    for (const auto& timed : p.cycle) views.push_back(timed.view);
+    auto expected = ChooseTypeScale(p.bundle, views, width, height, u.measurer);
+    REQUIRE(expected.ok());
+    CHECK(p.scale == *expected);
+    REQUIRE(p.layouts.size() == p.cycle.size());
+    for (const auto& layout : p.layouts) {
+      CHECK(layout.width == width);
+      CHECK(layout.body_px == p.scale.body_px);
+      CHECK(layout.hotline_px == p.scale.hotline_px);
+    }
+    return p.scale;
+  };
+  TypeScale landscape = check_scale(1920, 1080);
+  CHECK(landscape.side_by_side);
+  // A new panel size: a new scale, for that size.
+  u.programme.SetPanel(DisplayConfig{}, 1080, 1920);
+  u.programme.Reshow("the panel turned");
+  TypeScale portrait = check_scale(1080, 1920);
+  CHECK_FALSE(portrait.side_by_side);
+  CHECK_FALSE(portrait == landscape);
 }
 
 }  // namespace kiosk::update
