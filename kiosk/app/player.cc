@@ -7,8 +7,8 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <future>
 #include <deque>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,8 +30,8 @@
 #include "kiosk/platform/fleet/mqtt_link.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/net/curl_fetcher.h"
-#include "kiosk/platform/sdl_environment.h"
 #include "kiosk/platform/screenshot.h"
+#include "kiosk/platform/sdl_environment.h"
 #include "kiosk/platform/sdl_event_source.h"
 #include "kiosk/platform/service/service_notifier.h"
 #include "kiosk/platform/ttf_fonts.h"

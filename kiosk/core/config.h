@@ -16,8 +16,8 @@
 #include "kiosk/core/file_store.h"
 #include "kiosk/core/language.h"
 #include "kiosk/core/pinned_contact.h"
-#include "kiosk/core/status.h"
 #include "kiosk/core/screen_power.h"
+#include "kiosk/core/status.h"
 
 namespace kiosk {
 

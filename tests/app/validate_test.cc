@@ -148,7 +148,7 @@ TEST_CASE(
 }
 
 TEST_CASE("before the first frame a cached bundle is checked at this panel only, else at all") {
-  // The built-in "what" slide with three times its text: it fits portrait
+  // The built-in "what" slide with four times its text: it fits portrait
   // panels, not landscape ones (the band takes more of a landscape panel's
   // height).
   auto doc = nlohmann::json::parse(BuiltinSlidesJson());
@@ -159,7 +159,7 @@ TEST_CASE("before the first frame a cached bundle is checked at this panel only,
   REQUIRE(slide.is_object());
   for (const char* language : {"fr", "en"}) {
     nlohmann::json body = nlohmann::json::array();
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 4; ++i) {
       for (const auto& paragraph : slide[language]["body"]) body.push_back(paragraph);
     }
     slide[language]["body"] = body;
