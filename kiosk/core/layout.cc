@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "kiosk/core/language.h"
@@ -505,8 +506,9 @@ Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideV
   };
   // At body size b: the largest number the band holds, if it is above its
   // floor and leaves the titles below it.
-  auto scale_at = [&](int body) -> std::optional<TypeScale> {
-    int lo = 0, hi = safe.h;
+  // The largest number the band holds at body size b, searched between lo
+  // (0, or a size known to fit) and hi.
+  auto largest_hotline = [&](int body, int lo, int hi) {
     while (lo < hi) {
       int mid = (lo + hi + 1) / 2;
       TypeScale s = with_hotline(body, mid);
@@ -516,11 +518,37 @@ Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideV
         hi = mid - 1;
       }
     }
-    if (lo < hotline_floor) return std::nullopt;
-    TypeScale s = with_hotline(body, lo);
-    if (!band_fits(s)) return std::nullopt;
-    if (s.headline_px > static_cast<int>(s.hotline_px * kHeadlineOfHotline)) return std::nullopt;
-    return s;
+    return lo;
+  };
+  // Each body size's answer, kept: the search over body sizes asks again,
+  // and every band layout measures its lines at sizes not measured yet.
+  std::map<int, std::optional<TypeScale>> scales;
+  auto scale_at = [&](int body) -> std::optional<TypeScale> {
+    if (auto it = scales.find(body); it != scales.end()) return it->second;
+    // The number can only shrink as the body grows (the band's other lines
+    // grow with it), so the sizes found for other bodies bound this search;
+    // where that does not hold the answer is checked and searched in full.
+    // A number taller than the band's largest height cannot fit at all.
+    int lo = 0, hi = std::min(safe.h, band_max);
+    for (const auto& [other, found] : scales) {
+      if (!found) continue;
+      if (other < body) hi = std::min(hi, found->hotline_px);
+      if (other > body) lo = std::max(lo, found->hotline_px);
+    }
+    lo = std::min(lo, hi);
+    int hotline = largest_hotline(body, lo, hi);
+    if (hotline > 0) {
+      TypeScale probe = with_hotline(body, hotline);
+      if (!band_fits(probe)) hotline = largest_hotline(body, 0, std::min(safe.h, band_max));
+    }
+    std::optional<TypeScale> result;
+    TypeScale s = with_hotline(body, hotline);
+    if (hotline >= hotline_floor && band_fits(s) &&
+        s.headline_px <= static_cast<int>(s.hotline_px * kHeadlineOfHotline)) {
+      result = s;
+    }
+    scales.emplace(body, result);
+    return result;
   };
   auto all_fit = [&](const TypeScale& s, const std::vector<bool>& counted, bool allow_split) {
     Rect body = BodyArea(safe, s.band_height, shorter);
