@@ -243,14 +243,40 @@ std::vector<size_t> GreedyStarts(const std::vector<Piece>& pieces, int max_width
   std::vector<size_t> starts;
   if (pieces.empty()) return starts;
   starts.push_back(0);
+  // Measuring every candidate line shapes the paragraph over and over (the
+  // type-scale search does it at every size it tries). A line is about its
+  // pieces' and spaces' widths added up; that sum decides when it is clearly
+  // in or clearly out, and only a candidate near the edge is measured, so the
+  // breaks are those of measuring every candidate. The sum can be off by the
+  // side bearings at each piece's ends and by rounding: slack_per_piece
+  // (half an em) for each piece on the line.
+  const int space = m.Width(" ", face, px);
+  const int slack_per_piece = px / 2 + 1;
   std::string line = pieces[0].text;
+  int estimate = m.Width(pieces[0].text, face, px);
+  int pieces_on_line = 1;
   for (size_t i = 1; i < pieces.size(); ++i) {
     std::string candidate = line + (pieces[i].space_before ? " " : "") + pieces[i].text;
-    if (m.Width(candidate, face, px) <= max_width) {
+    const int piece = m.Width(pieces[i].text, face, px);
+    const int next = estimate + (pieces[i].space_before ? space : 0) + piece;
+    const int slack = (pieces_on_line + 1) * slack_per_piece;
+    bool fits;
+    if (next + slack <= max_width) {
+      fits = true;
+    } else if (next - slack > max_width) {
+      fits = false;
+    } else {
+      fits = m.Width(candidate, face, px) <= max_width;
+    }
+    if (fits) {
       line = std::move(candidate);
+      estimate = next;
+      ++pieces_on_line;
     } else {
       starts.push_back(i);
       line = pieces[i].text;
+      estimate = piece;
+      pieces_on_line = 1;
     }
   }
   return starts;
