@@ -124,8 +124,7 @@ std::string ParseFleetArgs(const std::vector<std::string>& args, FleetArgs& pars
 }
 
 // The connection settings: admin.json first, flags over it.
-Result<fleet::AdminSessionOptions> SessionOptions(const FleetArgs& args, FileStore& store,
-                                                  std::ostream& err) {
+Result<fleet::AdminSessionOptions> SessionOptions(const FleetArgs& args, FileStore& store) {
   fleet::AdminConfig config;
   if (args.config) {
     auto text = store.ReadFile(*args.config);
@@ -140,8 +139,10 @@ Result<fleet::AdminSessionOptions> SessionOptions(const FleetArgs& args, FileSto
   if (args.ca_file) config.ca_file = *args.ca_file;
   if (config.broker.empty()) return Status::Invalid("no broker: give --broker or --config");
   if (config.username.empty()) return Status::Invalid("no username: give --username or --config");
-  auto broker = fleet::ParseBrokerUrl(config.broker);
-  if (!broker.ok()) return broker.status();
+  auto broker = ParseBrokerUrl(config.broker);
+  if (!broker.ok()) {
+    return Status::Invalid("broker URL \"" + config.broker + "\": " + broker.status().message());
+  }
   fleet::AdminSessionOptions options;
   options.broker = *broker;
   options.username = config.username;
@@ -150,10 +151,6 @@ Result<fleet::AdminSessionOptions> SessionOptions(const FleetArgs& args, FileSto
     auto password = fleet::ReadPasswordFile(store, config.password_file);
     if (!password.ok()) return password.status();
     options.password = *password;
-  }
-  if (!broker->tls && !fleet::IsLoopbackHost(broker->host)) {
-    err << "kiosk fleet: warning: " << config.broker
-        << " is plain MQTT: the password crosses the network in the clear; use mqtts://\n";
   }
   std::random_device random;
   options.client_id = "kiosk-admin-" + config.username.substr(0, 32) + "-" +
@@ -179,7 +176,7 @@ struct Fleet {
 
 Result<Fleet> Collect(const FleetArgs& args, FileStore& store, std::ostream& err,
                       const std::vector<std::string>& extra_topics = {}) {
-  auto options = SessionOptions(args, store, err);
+  auto options = SessionOptions(args, store);
   if (!options.ok()) return options.status();
   auto session = fleet::MqttAdminSession::Connect(*options);
   if (!session.ok()) return session.status();

@@ -409,10 +409,6 @@ void ReadTrust(Section& s, TrustConfig& t, const TrustConfig& fallback) {
       [&] { t.contact = fallback.contact; });
 }
 
-bool IsLoopbackHost(std::string_view host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host == "::1";
-}
-
 // The fleet section. unit, tags and username are resolved against the
 // device section afterwards (ResolveFleetNames), which may come later in
 // the file.
@@ -510,6 +506,10 @@ bool IsFleetUnitName(std::string_view name) {
     if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-'))) return false;
   }
   return true;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "[::1]" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
 Result<BrokerAddress> ParseBrokerUrl(std::string_view url) {

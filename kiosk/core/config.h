@@ -117,6 +117,9 @@ struct BrokerAddress {
 // Parses "mqtts://host[:port]" or "mqtt://host[:port]" (no path, no user
 // part); "mqtt" only with a loopback host. The error says what was expected.
 Result<BrokerAddress> ParseBrokerUrl(std::string_view url);
+// This machine: localhost, 127.0.0.0/8, ::1 (with or without brackets). The
+// only hosts plain MQTT may go to, from a unit or from `kiosk fleet`.
+bool IsLoopbackHost(std::string_view host);
 
 struct Config {
   DisplayConfig display;

@@ -10,24 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "kiosk/core/config.h"
 #include "kiosk/core/file_store.h"
 #include "kiosk/core/status.h"
 
 namespace kiosk::fleet {
 
-struct BrokerAddress {
-  bool tls = false;
-  std::string host;
-  int port = 0;
-};
-
-// mqtt://HOST[:PORT] (plain, default 1883) or mqtts://HOST[:PORT] (TLS,
-// default 8883). Invalid naming the URL and what was expected otherwise.
-Result<BrokerAddress> ParseBrokerUrl(std::string_view url);
-
-// Plain MQTT sends the admin's password in the clear: only for the machine
-// itself.
-bool IsLoopbackHost(std::string_view host);
+// The broker URL follows the unit's rules (ParseBrokerUrl, config.h): one
+// parser for both, so plain mqtt:// goes to this machine only.
 
 struct AdminConfig {
   std::string broker;

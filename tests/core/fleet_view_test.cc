@@ -177,8 +177,14 @@ TEST_CASE("fleet admin config: broker URLs and admin.json") {
   REQUIRE(plain.ok());
   CHECK(!plain->tls);
   CHECK(plain->port == 1884);
-  CHECK(ParseBrokerUrl("http://x").status().message().find("expected mqtts://HOST") !=
+  CHECK(ParseBrokerUrl("http://x").status().message().find("expected mqtts://host:port") !=
         std::string::npos);
+  // Plain MQTT to another machine would carry the password in the clear: the
+  // admin side refuses it as units do.
+  CHECK(ParseBrokerUrl("mqtt://fleet.example.org")
+            .status()
+            .message()
+            .find("plain mqtt:// only to 127.0.0.1 or localhost") != std::string::npos);
   CHECK(ParseBrokerUrl("mqtt://x:99999").status().message().find("port from 1 to 65535") !=
         std::string::npos);
   CHECK(!ParseBrokerUrl("mqtt://").ok());
