@@ -86,6 +86,9 @@ class Player {
   // Does what the ScreenKeeper says (hotplug, screen schedule): stop
   // drawing, close the display, re-open it and show the current slide.
   void KeepScreen();
+  // The window (or console output) and a compositor for it, from the
+  // display settings; at start and when a screen comes back.
+  Status OpenDisplay();
   Status ReopenDisplay();
   void CloseDisplay();
   // Textures are lost (SDL's render reset events): new ones from the layout.
@@ -511,17 +514,7 @@ Status Player::Start() {
   SetTimeZone();
 
   if (Status s = WaitForScreen(); !s.ok() || quit_) return s;
-  DisplayOptions d;
-  d.windowed = options_.windowed;
-  d.width = config_.display.width;
-  d.height = config_.display.height;
-  auto display = Display::Open(d);
-  if (!display.ok()) return display.status();
-  display_ = std::move(*display);
-  LogInfo("display: " + std::to_string(display_->width()) + "x" +
-          std::to_string(display_->height()) + ", " + display_->description() + ", rotation " +
-          std::to_string(config_.display.rotation_degrees));
-  RebuildCompositor();
+  if (Status s = OpenDisplay(); !s.ok()) return s;
   if (!display_->accelerated()) programme_->SetFrameInterval(Programme::kSoftwareFrameInterval);
   screen_ = std::make_unique<ScreenKeeper>(*events_, clock_, display_->video_driver(),
                                            config_.display.power,
@@ -611,6 +604,21 @@ void Player::CloseDisplay() {
   if (SDL_WasInit(SDL_INIT_VIDEO) != 0) SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }
 
+Status Player::OpenDisplay() {
+  DisplayOptions d;
+  d.windowed = options_.windowed;
+  d.width = config_.display.width;
+  d.height = config_.display.height;
+  auto display = Display::Open(d);
+  if (!display.ok()) return display.status();
+  display_ = std::move(*display);
+  LogInfo("display: " + std::to_string(display_->width()) + "x" +
+          std::to_string(display_->height()) + ", " + display_->description() + ", rotation " +
+          std::to_string(config_.display.rotation_degrees));
+  RebuildCompositor();
+  return Status::Ok();
+}
+
 Status Player::ReopenDisplay() {
   // SDL chose its connector and mode when its video started: start it again.
   CloseDisplay();
@@ -622,17 +630,7 @@ Status Player::ReopenDisplay() {
           .state == update::DisplayState::kNoDisplay) {
     return Status::Internal(std::string("only the headless video driver ") + driver + " starts");
   }
-  DisplayOptions d;
-  d.windowed = options_.windowed;
-  d.width = config_.display.width;
-  d.height = config_.display.height;
-  auto display = Display::Open(d);
-  if (!display.ok()) return display.status();
-  display_ = std::move(*display);
-  LogInfo("display: " + std::to_string(display_->width()) + "x" +
-          std::to_string(display_->height()) + ", " + display_->description());
-  RebuildCompositor();
-  return Status::Ok();
+  return OpenDisplay();
 }
 
 void Player::RedrawFromLayout() {
