@@ -102,22 +102,22 @@ Result<std::unique_ptr<MqttAdminSession>> MqttAdminSession::Connect(
   });
 
   const std::string where = Endpoint(options.broker);
-  int rc = mosquitto_connect(m, options.broker.host.c_str(), options.broker.port, 60);
-  if (rc != MOSQ_ERR_SUCCESS) {
+  // The TLS handshake fails in mosquitto_connect or in the loop after it,
+  // depending on timing: both say the same, with the hint about the CA.
+  auto unreachable = [&](int code) {
     std::string why =
-        rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc);
+        code == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(code);
+    if (options.broker.tls) {
+      why += " (TLS: is --ca-file the CA that signed the broker's certificate?)";
+    }
     return Status::Network("broker unreachable: " + where + ": " + why);
-  }
+  };
+  int rc = mosquitto_connect(m, options.broker.host.c_str(), options.broker.port, 60);
+  if (rc != MOSQ_ERR_SUCCESS) return unreachable(rc);
   auto deadline = Clock::now() + options.connect_timeout;
   while (state->connack < 0 && Clock::now() < deadline) {
     rc = LoopWithPoll(m, 100);
-    if (rc != MOSQ_ERR_SUCCESS && state->connack < 0) {
-      std::string why =
-          rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : mosquitto_strerror(rc);
-      if (options.broker.tls)
-        why += " (TLS: is --ca-file the CA that signed the broker's certificate?)";
-      return Status::Network("broker unreachable: " + where + ": " + why);
-    }
+    if (rc != MOSQ_ERR_SUCCESS && state->connack < 0) return unreachable(rc);
   }
   if (state->connack < 0) {
     return Status::Network("broker unreachable: " + where + ": no answer to CONNECT within " +
