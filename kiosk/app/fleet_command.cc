@@ -83,7 +83,7 @@ std::string ParseFleetArgs(const std::vector<std::string>& args, FleetArgs& pars
       ok = value(parsed.ca_file);
     } else if (a == "--tag") {
       ok = value(parsed.tag);
-      if (ok && !fleet::IsValidUnitName(*parsed.tag)) {
+      if (ok && !IsFleetUnitName(*parsed.tag)) {
         return "--tag expects a tag of letters, digits, '.', '_' or '-' (1 to 64), got \"" +
                *parsed.tag + "\"";
       }
@@ -253,7 +253,7 @@ int SendCommand(const std::string& command, const FleetArgs& args, FileStore& st
   if (args.positional.size() > 1) return Usage(err, "unexpected argument " + args.positional[1]);
   if (targets != 1) return Usage(err, command + " needs exactly one of UNIT, --tag T or --all");
   std::string unit = args.positional.empty() ? "" : args.positional[0];
-  if (!unit.empty() && !fleet::IsValidUnitName(unit)) {
+  if (!unit.empty() && !IsFleetUnitName(unit)) {
     return Usage(err, "unit name \"" + unit +
                           "\": expected letters, digits, '.', '_' or '-' (1 to 64, not starting "
                           "with a symbol)");
@@ -338,7 +338,7 @@ int Screenshot(const FleetArgs& args, FileStore& store, std::ostream& out, std::
   if (args.positional.size() != 1) return Usage(err, "screenshot needs one UNIT");
   if (!args.out) return Usage(err, "screenshot needs --out FILE.png");
   const std::string& unit = args.positional[0];
-  if (!fleet::IsValidUnitName(unit)) return Usage(err, "unit name \"" + unit + "\" is not valid");
+  if (!IsFleetUnitName(unit)) return Usage(err, "unit name \"" + unit + "\" is not valid");
   auto fleet = Collect(
       args, store, err,
       {"kiosk/unit/+/reply", fleet::UnitTopicName(unit, fleet::UnitTopicKind::kScreenshot)});

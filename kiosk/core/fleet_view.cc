@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "kiosk/core/config.h"
 #include "kiosk/core/json_fields.h"
 #include "kiosk/core/update/rfc3339.h"
 
@@ -10,11 +11,6 @@ namespace kiosk::fleet {
 namespace {
 
 using nlohmann::json;
-
-bool IsNameChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
-}
 
 // Reads the fields of a unit's message. Units may add fields in later
 // versions, so unknown fields are not errors here (unlike files people
@@ -174,17 +170,6 @@ Status ApplyStatus(UnitRow& row, std::string_view payload, const std::string& to
 
 }  // namespace
 
-bool IsValidUnitName(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name[0] == '.' || name[0] == '_' || name[0] == '-') {
-    return false;
-  }
-  return std::all_of(name.begin(), name.end(), IsNameChar);
-}
-
-bool IsValidCommandId(std::string_view id) {
-  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), IsNameChar);
-}
-
 std::optional<UnitTopic> ParseUnitTopic(std::string_view topic) {
   const std::string prefix = std::string(kTopicPrefix) + "/unit/";
   if (topic.substr(0, prefix.size()) != prefix) return std::nullopt;
@@ -192,7 +177,7 @@ std::optional<UnitTopic> ParseUnitTopic(std::string_view topic) {
   size_t slash = topic.find('/');
   if (slash == std::string_view::npos) return std::nullopt;
   std::string_view unit = topic.substr(0, slash), kind = topic.substr(slash + 1);
-  if (!IsValidUnitName(unit)) return std::nullopt;
+  if (!IsFleetUnitName(unit)) return std::nullopt;
   UnitTopic out{std::string(unit), UnitTopicKind::kPresence};
   if (kind == "presence") return out;
   if (kind == "status") return out.kind = UnitTopicKind::kStatus, out;

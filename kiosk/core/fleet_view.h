@@ -22,12 +22,6 @@ namespace kiosk::fleet {
 // The fixed topic prefix (the shipped ACL names it).
 inline constexpr std::string_view kTopicPrefix = "kiosk";
 
-// [A-Za-z0-9][A-Za-z0-9._-]{0,63}: unit names, tags (both are topic levels,
-// so never + # / or spaces).
-bool IsValidUnitName(std::string_view name);
-// 1 to 64 of [A-Za-z0-9._-].
-bool IsValidCommandId(std::string_view id);
-
 // What a topic under kiosk/unit/<name>/ carries.
 enum class UnitTopicKind { kPresence, kStatus, kReply, kScreenshot };
 struct UnitTopic {

@@ -30,6 +30,12 @@ TEST_CASE("fleet: a unit's topics, client id and subscriptions") {
                                  "kiosk/cmd/tag/floor-2", "kiosk/cmd/all"});
 }
 
+TEST_CASE("fleet: a command id is 1 to 64 name characters") {
+  CHECK(IsCommandId(std::string(64, 'a')));
+  CHECK(!IsCommandId(std::string(65, 'a')));
+  CHECK(!IsCommandId(""));
+}
+
 TEST_CASE("fleet: commands on the unit's own topics are acted on") {
   FakeClock clock;
   CommandPolicy policy("lobby-1", {"hotel-x"}, clock);
