@@ -170,28 +170,6 @@ Status ApplyStatus(UnitRow& row, std::string_view payload, const std::string& to
 
 }  // namespace
 
-std::optional<UnitTopic> ParseUnitTopic(std::string_view topic) {
-  const std::string prefix = std::string(kTopicPrefix) + "/unit/";
-  if (topic.substr(0, prefix.size()) != prefix) return std::nullopt;
-  topic.remove_prefix(prefix.size());
-  size_t slash = topic.find('/');
-  if (slash == std::string_view::npos) return std::nullopt;
-  std::string_view unit = topic.substr(0, slash), kind = topic.substr(slash + 1);
-  if (!IsFleetUnitName(unit)) return std::nullopt;
-  UnitTopic out{std::string(unit), UnitTopicKind::kPresence};
-  if (kind == "presence") return out;
-  if (kind == "status") return out.kind = UnitTopicKind::kStatus, out;
-  if (kind == "reply") return out.kind = UnitTopicKind::kReply, out;
-  if (kind == "screenshot") return out.kind = UnitTopicKind::kScreenshot, out;
-  return std::nullopt;
-}
-
-std::string UnitTopicName(std::string_view unit, UnitTopicKind kind) {
-  const char* kinds[] = {"presence", "status", "reply", "screenshot"};
-  return std::string(kTopicPrefix) + "/unit/" + std::string(unit) + "/" +
-         kinds[static_cast<int>(kind)];
-}
-
 Status FleetView::Apply(std::string_view topic, std::string_view payload) {
   auto parsed = ParseUnitTopic(topic);
   if (!parsed) return Status::Ok();
@@ -352,14 +330,6 @@ std::string CommandJson(std::string_view command, std::string_view id, std::stri
   if (!unit.empty()) doc["unit"] = unit;
   return doc.dump();
 }
-
-std::string UnitCommandTopic(std::string_view unit) {
-  return std::string(kTopicPrefix) + "/cmd/unit/" + std::string(unit);
-}
-std::string TagCommandTopic(std::string_view tag) {
-  return std::string(kTopicPrefix) + "/cmd/tag/" + std::string(tag);
-}
-std::string AllCommandTopic() { return std::string(kTopicPrefix) + "/cmd/all"; }
 
 Result<Reply> ParseReply(std::string_view payload, std::string_view topic) {
   const std::string topic_name(topic);

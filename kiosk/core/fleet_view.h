@@ -15,22 +15,13 @@
 #include <string_view>
 #include <vector>
 
+#include "kiosk/core/fleet/fleet_topics.h"
 #include "kiosk/core/status.h"
 
 namespace kiosk::fleet {
 
-// The fixed topic prefix (the shipped ACL names it).
-inline constexpr std::string_view kTopicPrefix = "kiosk";
-
-// What a topic under kiosk/unit/<name>/ carries.
-enum class UnitTopicKind { kPresence, kStatus, kReply, kScreenshot };
-struct UnitTopic {
-  std::string unit;
-  UnitTopicKind kind;
-};
-// kiosk/unit/<name>/<kind>, or nullopt for any other topic (or a bad name).
-std::optional<UnitTopic> ParseUnitTopic(std::string_view topic);
-std::string UnitTopicName(std::string_view unit, UnitTopicKind kind);
+// Topic names (ParseUnitTopic, UnitCommandTopic, ...):
+// kiosk/core/fleet/fleet_topics.h, shared with the units.
 
 // One unit as the fleet sees it. Fields the unit never sent stay empty.
 struct UnitRow {
@@ -111,10 +102,6 @@ std::string Ago(int64_t then, int64_t now);
 bool IsKnownCommand(std::string_view command);
 // {"command":...,"id":...} plus "unit" when unit is not empty.
 std::string CommandJson(std::string_view command, std::string_view id, std::string_view unit);
-// kiosk/cmd/unit/<unit>, kiosk/cmd/tag/<tag>, kiosk/cmd/all.
-std::string UnitCommandTopic(std::string_view unit);
-std::string TagCommandTopic(std::string_view tag);
-std::string AllCommandTopic();
 
 // A unit's reply to a command.
 struct Reply {

@@ -27,16 +27,6 @@ std::optional<CommandKind> KindNamed(const std::string& name) {
 
 }  // namespace
 
-UnitTopics::UnitTopics(const std::string& unit)
-    : presence("kiosk/unit/" + unit + "/presence"),
-      status("kiosk/unit/" + unit + "/status"),
-      reply("kiosk/unit/" + unit + "/reply"),
-      screenshot("kiosk/unit/" + unit + "/screenshot"),
-      commands("kiosk/cmd/unit/" + unit) {}
-
-std::string TagCommandTopic(const std::string& tag) { return "kiosk/cmd/tag/" + tag; }
-std::string ClientId(const std::string& unit) { return "kiosk-unit-" + unit; }
-
 const char* CommandName(CommandKind kind) {
   switch (kind) {
     case CommandKind::kCheckNow:
@@ -66,7 +56,7 @@ CommandPolicy::CommandPolicy(std::string unit, std::vector<std::string> tags, co
       subscriptions_.push_back(std::move(topic));
     }
   }
-  subscriptions_.push_back(kAllCommandTopic);
+  subscriptions_.push_back(AllCommandTopic());
 }
 
 std::vector<std::string> CommandPolicy::Subscriptions() const { return subscriptions_; }

@@ -17,23 +17,12 @@
 #include <vector>
 
 #include "kiosk/core/clock.h"
+#include "kiosk/core/fleet/fleet_topics.h"
 #include "kiosk/core/update/status_report.h"
 
 namespace kiosk::fleet {
 
-// Topics of one unit, under the fixed prefix "kiosk" (the ACL names it).
-struct UnitTopics {
-  explicit UnitTopics(const std::string& unit);
-  std::string presence;    // kiosk/unit/<unit>/presence (retained)
-  std::string status;      // kiosk/unit/<unit>/status (retained)
-  std::string reply;       // kiosk/unit/<unit>/reply
-  std::string screenshot;  // kiosk/unit/<unit>/screenshot (retained)
-  std::string commands;    // kiosk/cmd/unit/<unit>
-};
-std::string TagCommandTopic(const std::string& tag);  // kiosk/cmd/tag/<tag>
-inline constexpr const char* kAllCommandTopic = "kiosk/cmd/all";
-// The MQTT client id of a unit: "kiosk-unit-<unit>".
-std::string ClientId(const std::string& unit);
+// Topic names and the client id: kiosk/core/fleet/fleet_topics.h.
 
 inline constexpr size_t kMaxCommandBytes = 4096;
 // At most one of each per window, per unit.
