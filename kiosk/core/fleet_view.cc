@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kiosk/core/config.h"
+#include "kiosk/core/fleet/fleet_protocol.h"
 #include "kiosk/core/json_fields.h"
 #include "kiosk/core/update/rfc3339.h"
 
@@ -321,9 +322,7 @@ std::string FormatTable(const std::vector<UnitRow>& rows, int64_t now) {
   return out;
 }
 
-bool IsKnownCommand(std::string_view command) {
-  return command == "check-now" || command == "screenshot" || command == "reload";
-}
+bool IsKnownCommand(std::string_view command) { return CommandNamed(command).has_value(); }
 
 std::string CommandJson(std::string_view command, std::string_view id, std::string_view unit) {
   json doc = {{"command", command}, {"id", id}};

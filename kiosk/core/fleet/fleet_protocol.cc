@@ -17,14 +17,6 @@ std::string Dump(const ordered_json& j) {
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
-std::optional<CommandKind> KindNamed(const std::string& name) {
-  for (CommandKind kind :
-       {CommandKind::kCheckNow, CommandKind::kScreenshot, CommandKind::kReload}) {
-    if (name == CommandName(kind)) return kind;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 const char* CommandName(CommandKind kind) {
@@ -37,6 +29,14 @@ const char* CommandName(CommandKind kind) {
       return "reload";
   }
   return "";
+}
+
+std::optional<CommandKind> CommandNamed(std::string_view name) {
+  for (CommandKind kind :
+       {CommandKind::kCheckNow, CommandKind::kScreenshot, CommandKind::kReload}) {
+    if (name == CommandName(kind)) return kind;
+  }
+  return std::nullopt;
 }
 
 bool IsCommandId(std::string_view id) {
@@ -94,7 +94,7 @@ Decision CommandPolicy::Decide(std::string_view topic, std::string_view payload)
             unit_ + "\"); refused";
     return d;
   }
-  d.kind = KindNamed(d.command);
+  d.kind = CommandNamed(d.command);
   if (!d.kind) {
     d.why = "command " + d.reply_id + ": expected \"command\" to be \"check-now\", " +
             "\"screenshot\" or \"reload\", got " +

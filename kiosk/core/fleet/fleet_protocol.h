@@ -32,6 +32,8 @@ inline constexpr Millis kScreenshotEvery{10'000};
 
 enum class CommandKind { kCheckNow, kScreenshot, kReload };
 const char* CommandName(CommandKind kind);  // "check-now", "screenshot", "reload"
+// The command a name stands for, or nullopt for an unknown name.
+std::optional<CommandKind> CommandNamed(std::string_view name);
 
 // What to do with one message.
 struct Decision {
