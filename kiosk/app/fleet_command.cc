@@ -28,14 +28,16 @@ constexpr char kUsage[] =
     "       kiosk fleet reload UNIT|--tag T|--all\n"
     "       kiosk fleet screenshot UNIT --out FILE.png\n"
     "options: --broker mqtts://HOST[:PORT] --username NAME --password-file FILE\n"
-    "         --ca-file PEM (or --config admin.json with the same fields)\n"
+    "         --ca-file PEM --client-cert PEM --client-key PEM\n"
+    "         (or --config admin.json with the same fields)\n"
     "         --wait SEC (collect retained messages, default 1)\n"
     "         --timeout SEC (wait for replies, default 10)\n";
 
 struct FleetArgs {
   std::string subcommand = "list";
   std::vector<std::string> positional;
-  std::optional<std::string> config, broker, username, password_file, ca_file, tag, out;
+  std::optional<std::string> config, broker, username, password_file, ca_file, client_cert,
+      client_key, tag, out;
   std::optional<int64_t> newest;
   bool all = false;
   milliseconds wait{1000}, timeout{10000};
@@ -81,6 +83,10 @@ std::string ParseFleetArgs(const std::vector<std::string>& args, FleetArgs& pars
       ok = value(parsed.password_file);
     } else if (a == "--ca-file") {
       ok = value(parsed.ca_file);
+    } else if (a == "--client-cert") {
+      ok = value(parsed.client_cert);
+    } else if (a == "--client-key") {
+      ok = value(parsed.client_key);
     } else if (a == "--tag") {
       ok = value(parsed.tag);
       if (ok && !IsFleetUnitName(*parsed.tag)) {
@@ -137,8 +143,14 @@ Result<fleet::AdminSessionOptions> SessionOptions(const FleetArgs& args, FileSto
   if (args.username) config.username = *args.username;
   if (args.password_file) config.password_file = *args.password_file;
   if (args.ca_file) config.ca_file = *args.ca_file;
+  if (args.client_cert) config.client_cert = *args.client_cert;
+  if (args.client_key) config.client_key = *args.client_key;
   if (config.broker.empty()) return Status::Invalid("no broker: give --broker or --config");
   if (config.username.empty()) return Status::Invalid("no username: give --username or --config");
+  if (config.client_cert.empty() != config.client_key.empty()) {
+    return Status::Invalid(
+        "a client certificate needs its key: give both --client-cert and --client-key");
+  }
   auto broker = ParseBrokerUrl(config.broker);
   if (!broker.ok()) {
     return Status::Invalid("broker URL \"" + config.broker + "\": " + broker.status().message());
@@ -147,6 +159,8 @@ Result<fleet::AdminSessionOptions> SessionOptions(const FleetArgs& args, FileSto
   options.broker = *broker;
   options.username = config.username;
   options.ca_file = config.ca_file;
+  options.client_cert = config.client_cert;
+  options.client_key = config.client_key;
   if (!config.password_file.empty()) {
     auto password = fleet::ReadPasswordFile(store, config.password_file);
     if (!password.ok()) return password.status();

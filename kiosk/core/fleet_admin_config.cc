@@ -16,7 +16,13 @@ Result<AdminConfig> ParseAdminConfig(std::string_view text, const std::string& f
   config.username = read.String("username", /*required=*/true).value_or("");
   config.password_file = read.String("password_file", /*required=*/false).value_or("");
   config.ca_file = read.String("ca_file", /*required=*/false).value_or("");
+  config.client_cert = read.String("client_cert", /*required=*/false).value_or("");
+  config.client_key = read.String("client_key", /*required=*/false).value_or("");
   read.Finish();
+  if (config.client_cert.empty() != config.client_key.empty()) {
+    errors.Add(config.client_cert.empty() ? "$.client_cert" : "$.client_key",
+               "required with the other: expected both client_cert and client_key, got one");
+  }
   if (!config.broker.empty()) {
     auto url = ParseBrokerUrl(config.broker);
     if (!url.ok()) {

@@ -2,7 +2,11 @@
 // credentials, from flags or an admin.json with the same fields:
 //   {"broker": "mqtts://fleet.example.org:8883", "username": "fleet-admin",
 //    "password_file": "/home/me/.config/kiosk/fleet-admin.pass",
-//    "ca_file": "/home/me/.config/kiosk/fleet-ca.pem"}
+//    "ca_file": "/home/me/.config/kiosk/fleet-ca.pem",
+//    "client_cert": "/home/me/.config/kiosk/admin.pem",
+//    "client_key": "/home/me/.config/kiosk/admin.key"}
+// client_cert and client_key go together (a broker that requires client
+// certificates), as in the unit's fleet section.
 // Pure: files are read through FileStore.
 #pragma once
 
@@ -24,6 +28,8 @@ struct AdminConfig {
   std::string username;
   std::string password_file;
   std::string ca_file;
+  std::string client_cert;  // PEM; both or neither
+  std::string client_key;
 };
 
 // Parses admin.json (unknown fields are errors, each problem names the file

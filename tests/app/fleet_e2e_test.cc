@@ -462,10 +462,17 @@ namespace kiosk {
 namespace {
 
 // kiosk.json's fleet section with a TLS broker and a pinned CA.
-void UseTls(const fs::path& work, int tls_port, const fs::path& ca_file) {
+void UseTls(const fs::path& work, int tls_port, const fs::path& ca_file,
+            const fs::path& client_cert = {}, const fs::path& client_key = {}) {
   json config = json::parse(Slurp(work / "kiosk.json"));
   config["fleet"]["broker"] = "mqtts://127.0.0.1:" + std::to_string(tls_port);
   config["fleet"]["ca_file"] = ca_file.string();
+  config["fleet"].erase("client_cert");
+  config["fleet"].erase("client_key");
+  if (!client_cert.empty()) {
+    config["fleet"]["client_cert"] = client_cert.string();
+    config["fleet"]["client_key"] = client_key.string();
+  }
   std::ofstream(work / "kiosk.json") << config.dump(2);
 }
 
@@ -511,6 +518,46 @@ TEST_CASE("fleet: TLS with the pinned CA connects; a broker the CA did not sign 
   CHECK(file["fleet"]["connected"] == false);
   MESSAGE(file["fleet"]["last_error"]["reason"]);
   CHECK(file["fleet"]["last_error"]["reason"].get<std::string>().find("cannot reach broker") == 0);
+  CHECK(file["shown"]["name"] == "Start");
+}
+
+TEST_CASE("fleet: a broker that requires client certificates takes the unit's") {
+  testing::TempDir scratch("kiosk-fleet");
+  const fs::path& work = scratch.path();
+  const fs::path pki = work / "pki";
+  REQUIRE(Sh("python3 -c \"import sys; sys.path.insert(0, '" +
+             (kSource / "tests/servers").string() + "'); import testpki; testpki.make_pki('" +
+             pki.string() + "')\"") == 0);
+  testing::MosquittoOptions options = FleetUsers();
+  const int tls_port = testing::FreeLoopbackPort();
+  options.extra_config = "listener " + std::to_string(tls_port) + " 127.0.0.1\ncafile " +
+                         (pki / "ca.pem").string() + "\ncertfile " + (pki / "server.pem").string() +
+                         "\nkeyfile " + (pki / "server.key").string() +
+                         "\nrequire_certificate true\n";
+  testing::MosquittoBroker broker(work / "broker", options);
+  REQUIRE_MESSAGE(broker.ok(), broker.error());
+  WriteConfig(work, broker.port(), "pw-u1");
+  UseTls(work, tls_port, pki / "ca.pem", pki / "client.pem", pki / "client.key");
+  {
+    auto player = StartPlayer(work);
+    WaitConnected(work);
+    testing::MqttTestClient admin("admin-1", "fleet-admin", "pw-admin");
+    REQUIRE(admin.Connect(broker.port()) == 0);
+    admin.Subscribe("kiosk/unit/u1/status");
+    REQUIRE(admin.WaitFor("kiosk/unit/u1/status", seconds(10)));
+    player.Signal(SIGTERM);
+    CHECK(player.Wait(seconds(10)) == 0);
+  }
+  // The same unit without its certificate: refused, and the status says so.
+  fs::remove(work / "status.json");
+  UseTls(work, tls_port, pki / "ca.pem");
+  auto player = StartPlayer(work);
+  json file = WaitForStatusFile(
+      work / "status.json",
+      [](const json& j) { return j.contains("fleet") && j["fleet"]["last_error"].is_object(); },
+      seconds(20));
+  REQUIRE_MESSAGE(file.contains("fleet"), file.dump());
+  CHECK(file["fleet"]["connected"] == false);
   CHECK(file["shown"]["name"] == "Start");
 }
 

@@ -200,6 +200,17 @@ TEST_CASE("fleet admin config: broker URLs and admin.json") {
   CHECK(bad.status().message().find("admin.json: $.username") != std::string::npos);
   CHECK(bad.status().message().find("admin.json: $.usr") != std::string::npos);
   CHECK(bad.status().message().find("admin.json: $.broker: broker URL \"h\"") != std::string::npos);
+  auto with_cert = ParseAdminConfig(
+      R"({"broker":"mqtts://h","username":"a","client_cert":"c.pem","client_key":"c.key"})",
+      "admin.json");
+  REQUIRE(with_cert.ok());
+  CHECK(with_cert->client_cert == "c.pem");
+  CHECK(with_cert->client_key == "c.key");
+  auto half = ParseAdminConfig(R"({"broker":"mqtts://h","username":"a","client_cert":"c.pem"})",
+                               "admin.json");
+  REQUIRE(!half.ok());
+  CHECK(half.status().message().find("admin.json: $.client_key: required with the other") !=
+        std::string::npos);
 }
 
 }  // namespace

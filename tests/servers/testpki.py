@@ -6,6 +6,8 @@ make_pki(directory) writes:
                            DNS localhost, signed by the test CA
   other-ca.pem             an unrelated CA: pinning it must make the
                            server's certificate fail verification
+  client.pem / client.key  a client certificate (CN kiosk-test-client),
+                           signed by the test CA, for brokers that require one
 and returns their paths as a dict. Keys are EC P-256 so generation is fast.
 """
 
@@ -42,6 +44,17 @@ def make_pki(directory):
     _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
              "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
              cwd=directory)
+    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=kiosk-test-client",
+             cwd=directory)
+    with open(os.path.join(directory, "client.ext"), "w") as ext:
+        ext.write("basicConstraints=critical,CA:FALSE\n"
+                  "keyUsage=critical,digitalSignature\n"
+                  "extendedKeyUsage=clientAuth\n")
+    _openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "client.pem", "-days", "2", "-extfile", "client.ext",
+             cwd=directory)
     return {name: os.path.join(directory, file) for name, file in [
         ("ca", "ca.pem"), ("other_ca", "other-ca.pem"),
-        ("cert", "server.pem"), ("key", "server.key")]}
+        ("cert", "server.pem"), ("key", "server.key"),
+        ("client_cert", "client.pem"), ("client_key", "client.key")]}

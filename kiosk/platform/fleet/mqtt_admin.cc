@@ -69,11 +69,22 @@ Result<std::unique_ptr<MqttAdminSession>> MqttAdminSession::Connect(
       return Status::NotFound("--ca-file " + options.ca_file +
                               ": cannot be read: " + std::strerror(errno));
     }
+    for (const auto& [flag, file] : {std::pair{"--client-cert", &options.client_cert},
+                                     std::pair{"--client-key", &options.client_key}}) {
+      if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+        return Status::NotFound(std::string(flag) + " " + *file +
+                                ": cannot be read: " + std::strerror(errno));
+      }
+    }
+    const bool with_cert = !options.client_cert.empty() && !options.client_key.empty();
     int rc = mosquitto_tls_set(m, options.ca_file.empty() ? nullptr : options.ca_file.c_str(),
-                               options.ca_file.empty() ? "/etc/ssl/certs" : nullptr, nullptr,
-                               nullptr, nullptr);
+                               options.ca_file.empty() ? "/etc/ssl/certs" : nullptr,
+                               with_cert ? options.client_cert.c_str() : nullptr,
+                               with_cert ? options.client_key.c_str() : nullptr, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
-      return Status::Invalid("--ca-file " + options.ca_file + ": " + mosquitto_strerror(rc));
+      return Status::Invalid("TLS settings (--ca-file " + options.ca_file + ", --client-cert " +
+                             options.client_cert + ", --client-key " + options.client_key +
+                             "): " + mosquitto_strerror(rc));
     }
   }
   mosquitto_connect_callback_set(

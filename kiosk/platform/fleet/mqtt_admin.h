@@ -32,7 +32,9 @@ struct AdminSessionOptions {
   BrokerAddress broker;
   std::string username;
   std::string password;
-  std::string ca_file;  // mqtts:// only; empty: the system's CAs
+  std::string ca_file;      // mqtts:// only; empty: the system's CAs
+  std::string client_cert;  // mqtts:// only; PEM, with client_key, or both empty
+  std::string client_key;
   std::string client_id;
   std::chrono::milliseconds connect_timeout{5000};
 };
