@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "kiosk/core/language.h"
 #include "kiosk/core/line_break.h"
@@ -381,17 +382,11 @@ class ScaledMeasurer final : public TextMeasurer {
   explicit ScaledMeasurer(TextMeasurer& exact) : exact_(exact) {}
 
   int Width(std::string_view utf8, FontFace face, int px) override {
-    int total = 0;  // at kReferencePx
-    size_t start = 0;
-    while (true) {
-      size_t end = utf8.find(' ', start);
-      if (end == std::string_view::npos) end = utf8.size();
-      if (end > start) total += ReferenceWidth(utf8.substr(start, end - start), face);
-      if (end == utf8.size()) break;
-      total += ReferenceWidth(" ", face);
-      start = end + 1;
-    }
-    return Round(static_cast<double>(total) * px / kReferencePx);
+    auto& lines = lines_[static_cast<int>(face)];
+    auto it = lines.find(utf8);
+    if (it == lines.end())
+      it = lines.emplace(std::string(utf8), ReferenceLineWidth(utf8, face)).first;
+    return Round(static_cast<double>(it->second) * px / kReferencePx);
   }
 
   int LineHeight(FontFace face, int px) override {
@@ -404,6 +399,28 @@ class ScaledMeasurer final : public TextMeasurer {
   // Large enough that rounding to whole pixels there is a small error.
   static constexpr int kReferencePx = 100;
 
+  // Hashes a std::string key from a std::string_view without a copy.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  using Widths = std::unordered_map<std::string, int, Hash, std::equal_to<>>;
+
+  // The width of a line at kReferencePx: its words' and spaces' widths.
+  int ReferenceLineWidth(std::string_view utf8, FontFace face) {
+    int total = 0;
+    size_t start = 0;
+    while (true) {
+      size_t end = utf8.find(' ', start);
+      if (end == std::string_view::npos) end = utf8.size();
+      if (end > start) total += ReferenceWidth(utf8.substr(start, end - start), face);
+      if (end == utf8.size()) break;
+      total += ReferenceWidth(" ", face);
+      start = end + 1;
+    }
+    return total;
+  }
+
   int ReferenceWidth(std::string_view word, FontFace face) {
     auto& widths = words_[static_cast<int>(face)];
     auto it = widths.find(word);
@@ -414,7 +431,8 @@ class ScaledMeasurer final : public TextMeasurer {
   }
 
   TextMeasurer& exact_;
-  std::map<std::string, int, std::less<>> words_[2];
+  Widths words_[2];  // at kReferencePx
+  Widths lines_[2];  // the same, of whole lines (a line is measured at every size tried)
   int line_heights_[2] = {};
 };
 
