@@ -789,15 +789,21 @@ Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideV
   // The guess counts each view not known to fail at the floors.
   auto counted_for_guess = [&](size_t i) { return fits_at_floor[i] != 0; };
   for (bool allow_split : {false, true}) {
-    // The guess's answer (the floor when the scaled widths see no band),
-    // then the exact check there: down until the views fit, or up while
-    // the next size still fits. The largest body size that fits is the
-    // same whichever side the walk starts from.
+    // The guess's answer, then the exact check there: down until the views
+    // fit, or up while the next size still fits. Where fitting is monotone
+    // in body size (as a bisection assumes) the walk ends where a bisection
+    // would; where it is not, at a size that fits with the next one not.
     int body = body_floor;
     if (guess.ScaleAt(body_floor)) {
       body = std::clamp(guess.LargestBody(body_floor, body_max, counted_for_guess, allow_split),
                         body_floor, body_max);
       exact.TryFirst(guess.hardest_view());
+    } else {
+      // No guess (the scaled widths see no band at the floors): the exact
+      // bisection, from the floors, as before the guess.
+      if (!lowest()) break;
+      if (!exact.AllFit(*lowest(), counted, allow_split)) continue;
+      body = exact.LargestBody(body_floor, body_max, counted, allow_split);
     }
     auto fits = [&](int b) {
       auto s = exact.ScaleAt(b, hotline_hint(b));

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string_view>
 #include <tuple>
@@ -488,6 +489,44 @@ TEST_CASE("the type scale is chosen measuring text at a handful of sizes, with t
       auto f = LayoutFrame(b, view, w, h, m, *scale);
       CHECK_MESSAGE(f.ok(), f.status().message());
     }
+  }
+}
+
+// Widths far from proportional to the size (a guess scaled from one
+// reference size is wrong by a factor of ten at small sizes): the exact
+// search alone then decides.
+class QuadraticMeasurer final : public TextMeasurer {
+ public:
+  int Width(std::string_view utf8, FontFace face, int px) override {
+    return static_cast<int>(std::lround(inner.Width(utf8, face, px) * px / divisor));
+  }
+  int LineHeight(FontFace face, int px) override { return inner.LineHeight(face, px); }
+  MonospaceMeasurer inner;
+  double divisor = 10;
+};
+
+TEST_CASE("a wrong guess of the type scale does not change it: every slide fits at the answer") {
+  Bundle b = OneSlide({"Un paragraphe court."}, {"A short paragraph."});
+  std::vector<SlideView> views = {SlideView{0, {"fr", "en"}}};
+  for (auto [w, h] : {std::pair{1920, 1080}, std::pair{1280, 720}}) {
+    CAPTURE(w);
+    QuadraticMeasurer m;
+    // At a tenth, the guess is far too small: the exact check walks up.
+    // These widths cannot meet the floors.
+    LayoutOptions relaxed;
+    relaxed.enforce_floors = false;
+    auto far = ChooseTypeScale(b, views, w, h, m, relaxed);
+    REQUIRE_MESSAGE(far.ok(), far.status().message());
+    auto f = LayoutFrame(b, views[0], w, h, m, *far, relaxed);
+    CHECK_MESSAGE(f.ok(), f.status().message());
+    // At a fortieth, the guess sees no band at the floors although there
+    // is one: the exact search alone decides.
+    m.divisor = 40;
+    auto none = ChooseTypeScale(b, views, w, h, m);
+    REQUIRE_MESSAGE(none.ok(), none.status().message());
+    CHECK(none->body_px > static_cast<int>(h * kBodyFloor));
+    f = LayoutFrame(b, views[0], w, h, m, *none);
+    CHECK_MESSAGE(f.ok(), f.status().message());
   }
 }
 
