@@ -2,8 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "kiosk/core/language.h"
 #include "kiosk/core/line_break.h"
@@ -363,6 +369,280 @@ Rect BodyArea(const Rect& safe, int band_height, int shorter) {
   return Rect{safe.x, safe.y, safe.w, band_top - Round(shorter * kBandGap) - safe.y};
 }
 
+// Widths from one measurement per word at a reference size, scaled to the
+// size asked: a line's width is the sum of its words' and spaces' widths.
+// Choosing a type scale tries a dozen body sizes and as many numbers per
+// body size; measuring every candidate line at every size with the real
+// fonts made that search two thirds of the player's start-up (each new size
+// loads glyphs, each line is shaped). These widths are off by a few pixels
+// (kerning across spaces, hinting at each size), so they only guess where
+// the search ends; ChooseTypeScale checks its answer with exact widths.
+class ScaledMeasurer final : public TextMeasurer {
+ public:
+  explicit ScaledMeasurer(TextMeasurer& exact) : exact_(exact) {}
+
+  int Width(std::string_view utf8, FontFace face, int px) override {
+    auto& lines = lines_[static_cast<int>(face)];
+    auto it = lines.find(utf8);
+    if (it == lines.end())
+      it = lines.emplace(std::string(utf8), ReferenceLineWidth(utf8, face)).first;
+    return Round(static_cast<double>(it->second) * px / kReferencePx);
+  }
+
+  int LineHeight(FontFace face, int px) override {
+    int& at_reference = line_heights_[static_cast<int>(face)];
+    if (at_reference == 0) at_reference = exact_.LineHeight(face, kReferencePx);
+    return Round(static_cast<double>(at_reference) * px / kReferencePx);
+  }
+
+ private:
+  // Large enough that rounding to whole pixels there is a small error.
+  static constexpr int kReferencePx = 100;
+
+  // Hashes a std::string key from a std::string_view without a copy.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  using Widths = std::unordered_map<std::string, int, Hash, std::equal_to<>>;
+
+  // The width of a line at kReferencePx: its words' and spaces' widths.
+  int ReferenceLineWidth(std::string_view utf8, FontFace face) {
+    int total = 0;
+    size_t start = 0;
+    while (true) {
+      size_t end = utf8.find(' ', start);
+      if (end == std::string_view::npos) end = utf8.size();
+      if (end > start) total += ReferenceWidth(utf8.substr(start, end - start), face);
+      if (end == utf8.size()) break;
+      total += ReferenceWidth(" ", face);
+      start = end + 1;
+    }
+    return total;
+  }
+
+  int ReferenceWidth(std::string_view word, FontFace face) {
+    auto& widths = words_[static_cast<int>(face)];
+    auto it = widths.find(word);
+    if (it == widths.end()) {
+      it = widths.emplace(std::string(word), exact_.Width(word, face, kReferencePx)).first;
+    }
+    return it->second;
+  }
+
+  TextMeasurer& exact_;
+  Widths words_[2];  // at kReferencePx
+  Widths lines_[2];  // the same, of whole lines (a line is measured at every size tried)
+  int line_heights_[2] = {};
+};
+
+// One view of a cycle, resolved against its slide.
+struct ResolvedView {
+  const Slide* slide = nullptr;
+  std::vector<ShownText> shown;
+};
+
+// The screen and the bundle a type scale is chosen for, and the limits it
+// must respect.
+struct ScaleProblem {
+  const Bundle* bundle = nullptr;
+  std::vector<ResolvedView> views;
+  // The distinct language sets of the views: they decide the band's lines.
+  std::vector<std::vector<std::string>> tag_sets;
+  Rect safe;
+  int shorter = 0;
+  int hotline_floor = 0;
+  int band_max = 0;
+  bool landscape = true;
+};
+
+// The sizes tried while choosing a type scale, with one measurer: the
+// band's largest number at a body size (kept per body size), and whether
+// the views fit at a scale.
+class ScaleSearch {
+ public:
+  ScaleSearch(const ScaleProblem& problem, TextMeasurer& m) : p_(problem), m_(m) {}
+
+  // The scale at this body size: the largest number the band holds, if it
+  // is above its floor and larger than the titles; nullopt otherwise.
+  // hotline_hint (0: none) is where the number's search starts; the answer
+  // does not depend on it, only the number of band layouts tried does.
+  std::optional<TypeScale> ScaleAt(int body, int hotline_hint = 0) {
+    if (auto it = scales_.find(body); it != scales_.end()) return it->second;
+    // The number can only shrink as the body grows (the band's other lines
+    // grow with it), so the sizes found for other bodies bound this search;
+    // where that does not hold the answer is checked and searched in full.
+    // A number taller than the band's largest height cannot fit at all.
+    const int tallest = std::min(p_.safe.h, p_.band_max);
+    int lo = 0, hi = tallest;
+    for (const auto& [other, found] : scales_) {
+      if (!found) continue;
+      if (other < body) hi = std::min(hi, found->hotline_px);
+      if (other > body) lo = std::max(lo, found->hotline_px);
+    }
+    lo = std::min(lo, hi);
+    // The hint and its neighbour narrow the range: with a good hint, two
+    // band layouts answer. lo always fits (or is 0), as LargestHotline needs.
+    int fits_known = -1;
+    if (hotline_hint > 0 && hotline_hint >= lo && hotline_hint <= hi) {
+      // lo itself is taken to fit (and checked below).
+      if (hotline_hint == lo || HotlineFits(body, hotline_hint)) {
+        if (hotline_hint > lo) fits_known = hotline_hint;
+        lo = hotline_hint;
+        if (hotline_hint < hi) {
+          if (HotlineFits(body, hotline_hint + 1)) {
+            fits_known = lo = hotline_hint + 1;
+          } else {
+            hi = hotline_hint;
+          }
+        }
+      } else {
+        hi = hotline_hint - 1;
+        if (hi > lo) {
+          if (HotlineFits(body, hi)) {
+            fits_known = lo = hi;
+          } else {
+            --hi;
+          }
+        }
+      }
+    }
+    int hotline = LargestHotline(body, lo, hi, &fits_known);
+    if (hotline > 0 && hotline != fits_known && !HotlineFits(body, hotline)) {
+      hotline = LargestHotline(body, 0, tallest, &fits_known);
+    }
+    std::optional<TypeScale> result;
+    TypeScale s = WithHotline(body, hotline);
+    if (hotline >= p_.hotline_floor && BandFits(s) &&
+        s.headline_px <= static_cast<int>(s.hotline_px * kHeadlineOfHotline)) {
+      result = s;
+    }
+    scales_.emplace(body, result);
+    return result;
+  }
+
+  // Whether one view fits at s (allow_split: a word may be split).
+  bool FitsView(const TypeScale& s, size_t i, bool allow_split) {
+    const ResolvedView& view = p_.views[i];
+    Rect body = BodyArea(p_.safe, s.band_height, p_.shorter);
+    // A slide's picture takes its share of the text area (PlaceImage).
+    std::optional<PlacedImage> image;
+    Rect text_area = PlaceImage(*view.slide, body, Round(p_.shorter * kBandGap), &image);
+    Block b = SlideBlock(*view.slide, view.shown, s, text_area, m_);
+    const bool fits = Fits(b, text_area, allow_split);
+    if (fits) has_fit_.insert(i);
+    return fits;
+  }
+
+  // Whether the view fitted at some scale tried (FitsView).
+  bool HasFit(size_t i) const { return has_fit_.count(i) > 0; }
+
+  // Whether every counted view fits at s. counted(i) is asked only of a
+  // view that does not fit (it may be costly). The view that last did not
+  // fit is tried first: it usually fails again, and the answer does not
+  // depend on the order.
+  bool AllFit(const TypeScale& s, const std::function<bool(size_t)>& counted, bool allow_split) {
+    const size_t n = p_.views.size();
+    for (size_t k = 0; k < n; ++k) {
+      size_t i = k == 0 ? hardest_ : (k <= hardest_ ? k - 1 : k);
+      if (!FitsView(s, i, allow_split) && counted(i)) {
+        hardest_ = i;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The view that last did not fit (AllFit), and a way to start another
+  // search's checks with it.
+  size_t hardest_view() const { return hardest_; }
+  void TryFirst(size_t view) {
+    if (view < p_.views.size()) hardest_ = view;
+  }
+
+  // The largest body size in [lo, hi] at which the counted views fit, by
+  // bisection (lo is known to fit).
+  int LargestBody(int lo, int hi, const std::function<bool(size_t)>& counted, bool allow_split) {
+    while (lo < hi) {
+      int mid = (lo + hi + 1) / 2;
+      auto s = ScaleAt(mid);
+      if (s && AllFit(*s, counted, allow_split)) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  // Why the band could not be laid out at all (empty when it could).
+  const std::string& band_problem() const { return band_problem_; }
+
+ private:
+  TypeScale WithHotline(int body, int hotline) const {
+    TypeScale s;
+    s.body_px = body;
+    s.headline_px = kHeadlineToBody * body;
+    s.hotline_px = hotline;
+    s.band_line_px = std::max(body, Round(hotline * kBandLineOfHotline));
+    s.side_by_side = p_.landscape;
+    return s;
+  }
+
+  // Whether the band at these sizes fits every language set; sets
+  // band_height to the tallest one's.
+  bool BandFits(TypeScale& s) {
+    s.band_height = 0;
+    s.band_qr_width = 0;
+    // The widest caption first: every language set's band gets its column.
+    for (const auto& tags : p_.tag_sets) {
+      for (const auto& caption : BandLines(p_.bundle->contact.qr_captions, tags)) {
+        s.band_qr_width =
+            std::max(s.band_qr_width, m_.Width(caption, FontFace::kRegular, s.body_px));
+      }
+    }
+    for (const auto& tags : p_.tag_sets) {
+      auto band = LayoutBand(*p_.bundle, tags, s, 0, p_.bundle->theme, p_.safe, p_.shorter, m_);
+      if (!band.ok()) {
+        band_problem_ = band.status().message();
+        return false;
+      }
+      if (band->needed_width > p_.safe.w || band->natural_height > p_.band_max) return false;
+      const double widest = p_.landscape ? kHotlineWidthLandscape : kHotlineWidthPortrait;
+      if (band->hotline_width > Round(p_.safe.w * widest)) return false;
+      s.band_height = std::max(s.band_height, band->natural_height);
+    }
+    return true;
+  }
+
+  bool HotlineFits(int body, int hotline) {
+    TypeScale s = WithHotline(body, hotline);
+    return BandFits(s);
+  }
+
+  // The largest number the band holds at this body size, searched between
+  // lo (0, or a size known to fit) and hi; *fits_known is set to each size
+  // found to fit.
+  int LargestHotline(int body, int lo, int hi, int* fits_known) {
+    while (lo < hi) {
+      int mid = (lo + hi + 1) / 2;
+      if (HotlineFits(body, mid)) {
+        *fits_known = lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  const ScaleProblem& p_;
+  TextMeasurer& m_;
+  std::map<int, std::optional<TypeScale>> scales_;
+  std::string band_problem_;
+  size_t hardest_ = 0;
+  std::set<size_t> has_fit_;
+};
+
 }  // namespace
 
 std::vector<std::string> WrapParagraph(std::string_view paragraph, int max_width, FontFace face,
@@ -433,168 +713,132 @@ Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideV
     return Status::Invalid("screen " + std::to_string(width) + "x" + std::to_string(height) +
                            " is too small");
   }
-  const Rect safe = SafeArea(width, height, options);
-  const int shorter = std::min(width, height);
+  ScaleProblem problem;
+  problem.bundle = &bundle;
+  problem.safe = SafeArea(width, height, options);
+  problem.shorter = std::min(width, height);
   const bool floors = options.enforce_floors;
-  const int body_floor = floors ? std::max(1, Round(shorter * kBodyFloor)) : 1;
-  const int body_max = std::max(body_floor, Round(shorter * kBodyMax));
-  const int hotline_floor = floors ? std::max(1, Round(shorter * kHotlineFloor)) : 1;
-  const int band_max = Round(safe.h * kBandMaxOfSafe);
-  const bool landscape = safe.w >= safe.h;
+  const int body_floor = floors ? std::max(1, Round(problem.shorter * kBodyFloor)) : 1;
+  const int body_max = std::max(body_floor, Round(problem.shorter * kBodyMax));
+  problem.hotline_floor = floors ? std::max(1, Round(problem.shorter * kHotlineFloor)) : 1;
+  problem.band_max = Round(problem.safe.h * kBandMaxOfSafe);
+  problem.landscape = problem.safe.w >= problem.safe.h;
 
   // Each view's resolved languages and texts; the distinct language sets
   // decide the band's lines.
-  struct Resolved {
-    const Slide* slide;
-    std::vector<ShownText> shown;
-  };
-  std::vector<Resolved> resolved;
-  std::vector<std::vector<std::string>> tag_sets;
   for (const auto& view : views) {
     if (view.slide_index >= bundle.slides.size()) continue;
     const Slide& slide = bundle.slides[view.slide_index];
     std::vector<std::string> tags = TagsOf(slide, view);
     if (tags.empty() || tags.size() > 2) continue;
-    Resolved r{&slide, {}};
+    ResolvedView r{&slide, {}};
     for (const auto& tag : tags) {
       const SlideText* text = slide.text(tag);
       if (text == nullptr) break;
       r.shown.push_back(ShownText{tag, text, IsRightToLeft(tag)});
     }
     if (r.shown.size() != tags.size()) continue;  // LayoutFrame names it
-    resolved.push_back(std::move(r));
-    if (std::find(tag_sets.begin(), tag_sets.end(), tags) == tag_sets.end()) {
-      tag_sets.push_back(std::move(tags));
+    problem.views.push_back(std::move(r));
+    if (std::find(problem.tag_sets.begin(), problem.tag_sets.end(), tags) ==
+        problem.tag_sets.end()) {
+      problem.tag_sets.push_back(std::move(tags));
     }
   }
-  if (tag_sets.empty()) tag_sets.push_back(kDefaultLanguages);
+  if (problem.tag_sets.empty()) problem.tag_sets.push_back(kDefaultLanguages);
 
-  auto with_hotline = [&](int body, int hotline) {
-    TypeScale s;
-    s.body_px = body;
-    s.headline_px = kHeadlineToBody * body;
-    s.hotline_px = hotline;
-    s.band_line_px = std::max(body, Round(hotline * kBandLineOfHotline));
-    s.side_by_side = landscape;
-    return s;
-  };
-  // Whether the band at these sizes fits every language set; sets
-  // band_height to the tallest one's.
-  std::string band_problem;
-  auto band_fits = [&](TypeScale& s) -> bool {
-    s.band_height = 0;
-    s.band_qr_width = 0;
-    // The widest caption first: every language set's band gets its column.
-    for (const auto& tags : tag_sets) {
-      for (const auto& caption : BandLines(bundle.contact.qr_captions, tags)) {
-        s.band_qr_width =
-            std::max(s.band_qr_width, m.Width(caption, FontFace::kRegular, s.body_px));
-      }
-    }
-    for (const auto& tags : tag_sets) {
-      auto band = LayoutBand(bundle, tags, s, 0, bundle.theme, safe, shorter, m);
-      if (!band.ok()) {
-        band_problem = band.status().message();
-        return false;
-      }
-      if (band->needed_width > safe.w || band->natural_height > band_max) return false;
-      const double widest = landscape ? kHotlineWidthLandscape : kHotlineWidthPortrait;
-      if (band->hotline_width > Round(safe.w * widest)) return false;
-      s.band_height = std::max(s.band_height, band->natural_height);
-    }
-    return true;
-  };
-  // At body size b: the largest number the band holds, if it is above its
-  // floor and leaves the titles below it.
-  // The largest number the band holds at body size b, searched between lo
-  // (0, or a size known to fit) and hi.
-  auto largest_hotline = [&](int body, int lo, int hi) {
-    while (lo < hi) {
-      int mid = (lo + hi + 1) / 2;
-      TypeScale s = with_hotline(body, mid);
-      if (band_fits(s)) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return lo;
-  };
-  // Each body size's answer, kept: the search over body sizes asks again,
-  // and every band layout measures its lines at sizes not measured yet.
-  std::map<int, std::optional<TypeScale>> scales;
-  auto scale_at = [&](int body) -> std::optional<TypeScale> {
-    if (auto it = scales.find(body); it != scales.end()) return it->second;
-    // The number can only shrink as the body grows (the band's other lines
-    // grow with it), so the sizes found for other bodies bound this search;
-    // where that does not hold the answer is checked and searched in full.
-    // A number taller than the band's largest height cannot fit at all.
-    int lo = 0, hi = std::min(safe.h, band_max);
-    for (const auto& [other, found] : scales) {
-      if (!found) continue;
-      if (other < body) hi = std::min(hi, found->hotline_px);
-      if (other > body) lo = std::max(lo, found->hotline_px);
-    }
-    lo = std::min(lo, hi);
-    int hotline = largest_hotline(body, lo, hi);
-    if (hotline > 0) {
-      TypeScale probe = with_hotline(body, hotline);
-      if (!band_fits(probe)) hotline = largest_hotline(body, 0, std::min(safe.h, band_max));
-    }
-    std::optional<TypeScale> result;
-    TypeScale s = with_hotline(body, hotline);
-    if (hotline >= hotline_floor && band_fits(s) &&
-        s.headline_px <= static_cast<int>(s.hotline_px * kHeadlineOfHotline)) {
-      result = s;
-    }
-    scales.emplace(body, result);
-    return result;
-  };
-  auto all_fit = [&](const TypeScale& s, const std::vector<bool>& counted, bool allow_split) {
-    Rect body = BodyArea(safe, s.band_height, shorter);
-    for (size_t i = 0; i < resolved.size(); ++i) {
-      if (!counted[i]) continue;
-      // A slide's picture takes its share of the text area (PlaceImage).
-      std::optional<PlacedImage> image;
-      Rect text_area = PlaceImage(*resolved[i].slide, body, Round(shorter * kBandGap), &image);
-      Block b = SlideBlock(*resolved[i].slide, resolved[i].shown, s, text_area, m);
-      if (!Fits(b, text_area, allow_split)) return false;
-    }
-    return true;
+  // The same search twice: with scaled word widths (cheap, a few pixels
+  // off) to guess the answer, then with exact widths only at the guessed
+  // sizes and their neighbours. The answer is the exact search's: the guess
+  // only saves the sizes a bisection would try.
+  ScaleSearch exact(problem, m);
+  ScaledMeasurer scaled_widths(m);
+  ScaleSearch guess(problem, scaled_widths);
+  auto hotline_hint = [&guess](int body) {
+    auto s = guess.ScaleAt(body);
+    return s ? s->hotline_px : 0;
   };
 
-  auto lowest = scale_at(body_floor);
-  if (!lowest) {
-    if (!band_problem.empty()) return Status::Invalid(where + ": " + band_problem);
-    return Status::Invalid(where + ": the number cannot be " + std::to_string(hotline_floor) +
-                           " px (the legibility floor) and larger than titles of " +
-                           std::to_string(kHeadlineToBody * body_floor) +
-                           " px with the e-mail and QR code beside it");
-  }
-  // Views that cannot fit even at the floors are left to fail on their own.
-  std::vector<bool> counted(resolved.size(), true);
-  for (size_t i = 0; i < resolved.size(); ++i) {
-    std::vector<bool> only(resolved.size(), false);
-    only[i] = true;
-    counted[i] = all_fit(*lowest, only, /*allow_split=*/true);
-  }
-  // No view fits at all: the floors, so each one's failure says so.
-  if (std::find(counted.begin(), counted.end(), true) == counted.end()) return *lowest;
+  // The scale at the floors: the answer when nothing larger fits, and
+  // where a view that does not fit at a size tried is checked (a view that
+  // cannot fit even there is left to fail on its own, not holding the
+  // others back). Laid out only when needed: when a larger size has a
+  // scale, so do the floors (the number can only grow as the body shrinks,
+  // and the titles shrink).
+  std::optional<std::optional<TypeScale>> lowest_memo;
+  auto lowest = [&]() -> const std::optional<TypeScale>& {
+    if (!lowest_memo) lowest_memo = exact.ScaleAt(body_floor, hotline_hint(body_floor));
+    return *lowest_memo;
+  };
+  const size_t n = problem.views.size();
+  std::vector<int> fits_at_floor(n, -1);  // -1: not known yet
+  auto counted = [&](size_t i) {
+    // A view that fitted at a size tried is taken to fit at the floors, as
+    // a bisection over sizes assumes (fitting is monotone in body size).
+    if (exact.HasFit(i)) return true;
+    if (fits_at_floor[i] < 0) {
+      fits_at_floor[i] = lowest() && exact.FitsView(*lowest(), i, /*allow_split=*/true);
+    }
+    return fits_at_floor[i] == 1;
+  };
+  // Nothing to search for: the band cannot be laid out at the floors, or
+  // no view fits even there.
+  auto settled = [&] {
+    return (lowest_memo && !*lowest_memo) || std::count(fits_at_floor.begin(), fits_at_floor.end(),
+                                                        0) == static_cast<std::ptrdiff_t>(n);
+  };
+  // The guess counts each view not known to fail at the floors.
+  auto counted_for_guess = [&](size_t i) { return fits_at_floor[i] != 0; };
   for (bool allow_split : {false, true}) {
-    if (!all_fit(*lowest, counted, allow_split)) continue;
-    int lo = body_floor, hi = body_max;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) / 2;
-      auto s = scale_at(mid);
-      if (s && all_fit(*s, counted, allow_split)) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
+    // The guess's answer, then the exact check there: down until the views
+    // fit, or up while the next size still fits. Where fitting is monotone
+    // in body size (as a bisection assumes) the walk ends where a bisection
+    // would; where it is not, at a size that fits with the next one not.
+    int body = body_floor;
+    if (guess.ScaleAt(body_floor)) {
+      body = std::clamp(guess.LargestBody(body_floor, body_max, counted_for_guess, allow_split),
+                        body_floor, body_max);
+      exact.TryFirst(guess.hardest_view());
+    } else {
+      // No guess (the scaled widths see no band at the floors): the exact
+      // bisection, from the floors, as before the guess.
+      if (!lowest()) break;
+      if (!exact.AllFit(*lowest(), counted, allow_split)) continue;
+      body = exact.LargestBody(body_floor, body_max, counted, allow_split);
     }
-    return *scale_at(lo);
+    auto fits = [&](int b) {
+      auto s = exact.ScaleAt(b, hotline_hint(b));
+      return s && exact.AllFit(*s, counted, allow_split);
+    };
+    if (body > body_floor && !fits(body)) {
+      do {
+        --body;
+      } while (body > body_floor && !settled() && !fits(body));
+    } else {
+      while (body < body_max && !settled() && fits(body + 1)) ++body;
+    }
+    if (settled()) break;
+    // Words are split only when some view needs it even at the floors.
+    // Above them, views that fit at a larger size fit at the floors too, as
+    // a bisection over sizes assumes; only an answer at the floors is
+    // checked.
+    if (body == body_floor) {
+      if (!lowest()) break;
+      if (!exact.AllFit(*lowest(), counted, allow_split)) continue;
+    }
+    return *exact.ScaleAt(body);
   }
-  return *lowest;
+  if (!lowest()) {
+    if (!exact.band_problem().empty()) {
+      return Status::Invalid(where + ": " + exact.band_problem());
+    }
+    return Status::Invalid(
+        where + ": the number cannot be " + std::to_string(problem.hotline_floor) +
+        " px (the legibility floor) and larger than titles of " +
+        std::to_string(kHeadlineToBody * body_floor) + " px with the e-mail and QR code beside it");
+  }
+  // No view fits at all, or none without splitting words and none with:
+  // the floors, so each one's failure says so.
+  return *lowest();
 }
 
 Result<FrameLayout> LayoutFrame(const Bundle& bundle, const SlideView& view, int width, int height,

@@ -135,7 +135,11 @@ struct LayoutOptions {
 // one. Views that cannot fit even at the floors do not hold the others back:
 // LayoutFrame fails for them at this scale, naming slide and size. Fails
 // only when the band itself cannot be laid out above the floors.
-// The player computes it once per bundle, screen size and language setting.
+// The player computes it once per bundle, screen size and language setting,
+// before its first frame: the search guesses with widths scaled from one
+// reference size and measures text exactly only at the guess and its
+// neighbours (a handful of sizes; each new size costs the fonts a glyph
+// load).
 Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideView>& views,
                                   int width, int height, TextMeasurer& measurer,
                                   const LayoutOptions& options = {});

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <mutex>
 
 #include "kiosk/core/update/sha256.h"
@@ -252,9 +253,22 @@ Result<std::unique_ptr<FontSet>> FontSet::Open(const std::filesystem::path& dir,
   set->dir_ = dir;
   // Noto Sans, regular and bold (slots 0 and 1), draw the hotline.
   const int now = loading == Loading::kAll ? kSlots : 2;
+  // The bold files (odd slots) are read and checked on a second thread
+  // beside the regular ones: hashing Noto Sans was the player's longest wait
+  // before its first frame. The default policy runs it on this thread
+  // instead when no thread can be started.
+  auto bold = std::async([&dir, now] {
+    std::vector<CheckedFile> checked;
+    for (int slot = 1; slot < now; slot += 2) checked.push_back(ReadPinned(dir, slot));
+    return checked;
+  });
+  std::vector<CheckedFile> regular;
+  for (int slot = 0; slot < now; slot += 2) regular.push_back(ReadPinned(dir, slot));
+  std::vector<CheckedFile> bolds = bold.get();
   for (int slot = 0; slot < now; ++slot) {
     set->loaded_[slot] = true;
-    if (Status s = set->LoadSlot(slot); !s.ok()) return s;
+    CheckedFile& file = slot % 2 == 0 ? regular[slot / 2] : bolds[slot / 2];
+    if (Status s = set->LoadChecked(slot, std::move(file)); !s.ok()) return s;
   }
   return set;
 }
@@ -274,22 +288,32 @@ void FontSet::LoadLater(int slot) {
   }
 }
 
-Status FontSet::LoadSlot(int slot) {
-  const auto path = dir_ / kSlotFiles[slot];
-  std::string damage;  // empty: the pinned file is intact and loaded
-  auto bytes = ReadWholeFile(path);
+FontSet::CheckedFile FontSet::ReadPinned(const std::filesystem::path& dir, int slot) {
+  CheckedFile checked;
+  auto bytes = ReadWholeFile(dir / kSlotFiles[slot]);
   if (!bytes.ok()) {
-    damage = bytes.status().message();
-  } else {
-    // The bytes are in memory anyway; hashing them is what tells a
-    // truncated or altered file from the one the build pinned.
-    const char* digest = EmbeddedDigest(kSlotFiles[slot]);
-    std::string_view view(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-    if (digest == nullptr || update::Sha256Hex(view) != digest) {
-      damage = "sha256 mismatch (damaged or truncated)";
-    } else if (!Use(slot, std::move(*bytes), /*check_glyphs=*/false)) {
-      damage = std::string("cannot be loaded: ") + TTF_GetError();
-    }
+    checked.damage = bytes.status().message();
+    return checked;
+  }
+  // The bytes are in memory anyway; hashing them is what tells a truncated
+  // or altered file from the one the build pinned.
+  const char* digest = EmbeddedDigest(kSlotFiles[slot]);
+  std::string_view view(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+  if (digest == nullptr || update::Sha256Hex(view) != digest) {
+    checked.damage = "sha256 mismatch (damaged or truncated)";
+    return checked;
+  }
+  checked.bytes = std::move(*bytes);
+  return checked;
+}
+
+Status FontSet::LoadSlot(int slot) { return LoadChecked(slot, ReadPinned(dir_, slot)); }
+
+Status FontSet::LoadChecked(int slot, CheckedFile checked) {
+  const auto path = dir_ / kSlotFiles[slot];
+  std::string damage = std::move(checked.damage);  // empty: intact and loaded
+  if (damage.empty() && !Use(slot, std::move(checked.bytes), /*check_glyphs=*/false)) {
+    damage = std::string("cannot be loaded: ") + TTF_GetError();
   }
   if (damage.empty()) {
     sources_[slot] = path.string();

@@ -138,9 +138,21 @@ class FontSet final : public TextMeasurer {
     std::string text;    // logical order
   };
   FontSet() = default;
+  // A pinned file as read and checked: its bytes when intact, otherwise
+  // what is wrong with it.
+  struct CheckedFile {
+    std::vector<uint8_t> bytes;
+    std::string damage;  // empty: the bytes are the pinned file's
+  };
+  // Reads the pinned file of slot from dir and checks it against its
+  // embedded SHA-256. Touches no SDL_ttf state: the files of one Open are
+  // checked on two threads.
+  static CheckedFile ReadPinned(const std::filesystem::path& dir, int slot);
   // Reads, checks and loads the pinned file of slot (or its substitute);
   // an error only when a Latin slot has neither.
   Status LoadSlot(int slot);
+  // LoadSlot with the file already read and checked.
+  Status LoadChecked(int slot, CheckedFile checked);
   // LoadSlot for a file Open left for later: a failure becomes a problem.
   void LoadLater(int slot);
   // Makes bytes the font of slot if they load (and, when check_glyphs, draw

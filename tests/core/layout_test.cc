@@ -3,7 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <set>
+#include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "fake_measurer.h"
 #include "kiosk/core/language.h"
@@ -433,6 +437,96 @@ TEST_CASE("one type scale: every slide and both languages at the size the longes
         CheckInvariants(*f, w, h);
       }
     }
+  }
+}
+
+// A monospace measurer that notes each size it is asked about: with the real
+// fonts every new size loads the glyphs of each line measured at it, which
+// made choosing the type scale most of the player's start-up.
+class SizeNotingMeasurer final : public TextMeasurer {
+ public:
+  int Width(std::string_view utf8, FontFace face, int px) override {
+    sizes.insert({face, px});
+    return inner.Width(utf8, face, px);
+  }
+  int LineHeight(FontFace face, int px) override {
+    sizes.insert({face, px});
+    return inner.LineHeight(face, px);
+  }
+  MonospaceMeasurer inner;
+  std::set<std::pair<FontFace, int>> sizes;
+};
+
+TEST_CASE("the type scale is chosen measuring text at a handful of sizes, with the same answer") {
+  // Slides of different lengths, as in a real bundle: the longest decides.
+  Bundle b = OneSlide({"Un paragraphe court."}, {"A short paragraph."});
+  for (int words : {20, 40, 60, 80}) {
+    Slide s = b.slides[0];
+    s.id = "s" + std::to_string(words);
+    std::string fr, en;
+    for (int i = 0; i < words; ++i) {
+      fr += "parole ";
+      en += "word ";
+    }
+    s.SetText("fr", SlideText{"Titre d'une diapositive", {fr, "Encore un paragraphe."}});
+    s.SetText("en", SlideText{"A slide's title", {en, "One more paragraph."}});
+    b.slides.push_back(s);
+  }
+  std::vector<SlideView> views;
+  for (size_t i = 0; i < b.slides.size(); ++i) views.push_back(SlideView{i, {"fr", "en"}});
+  for (auto [w, h] : {std::pair{1920, 1080}, std::pair{1280, 720}, std::pair{1080, 1920}}) {
+    CAPTURE(w);
+    SizeNotingMeasurer noting;
+    auto scale = ChooseTypeScale(b, views, w, h, noting);
+    REQUIRE_MESSAGE(scale.ok(), scale.status().message());
+    // A bisection over body sizes, each with its own search for the
+    // number, measured at about forty sizes.
+    CHECK(noting.sizes.size() <= 16);
+    INFO("sizes measured: ", noting.sizes.size());
+    // Every slide fits at the answer.
+    MonospaceMeasurer m;
+    for (const auto& view : views) {
+      auto f = LayoutFrame(b, view, w, h, m, *scale);
+      CHECK_MESSAGE(f.ok(), f.status().message());
+    }
+  }
+}
+
+// Widths far from proportional to the size (a guess scaled from one
+// reference size is wrong by a factor of ten at small sizes): the exact
+// search alone then decides.
+class QuadraticMeasurer final : public TextMeasurer {
+ public:
+  int Width(std::string_view utf8, FontFace face, int px) override {
+    return static_cast<int>(std::lround(inner.Width(utf8, face, px) * px / divisor));
+  }
+  int LineHeight(FontFace face, int px) override { return inner.LineHeight(face, px); }
+  MonospaceMeasurer inner;
+  double divisor = 10;
+};
+
+TEST_CASE("a wrong guess of the type scale does not change it: every slide fits at the answer") {
+  Bundle b = OneSlide({"Un paragraphe court."}, {"A short paragraph."});
+  std::vector<SlideView> views = {SlideView{0, {"fr", "en"}}};
+  for (auto [w, h] : {std::pair{1920, 1080}, std::pair{1280, 720}}) {
+    CAPTURE(w);
+    QuadraticMeasurer m;
+    // At a tenth, the guess is far too small: the exact check walks up.
+    // These widths cannot meet the floors.
+    LayoutOptions relaxed;
+    relaxed.enforce_floors = false;
+    auto far = ChooseTypeScale(b, views, w, h, m, relaxed);
+    REQUIRE_MESSAGE(far.ok(), far.status().message());
+    auto f = LayoutFrame(b, views[0], w, h, m, *far, relaxed);
+    CHECK_MESSAGE(f.ok(), f.status().message());
+    // At a fortieth, the guess sees no band at the floors although there
+    // is one: the exact search alone decides.
+    m.divisor = 40;
+    auto none = ChooseTypeScale(b, views, w, h, m);
+    REQUIRE_MESSAGE(none.ok(), none.status().message());
+    CHECK(none->body_px > static_cast<int>(h * kBodyFloor));
+    f = LayoutFrame(b, views[0], w, h, m, *none);
+    CHECK_MESSAGE(f.ok(), f.status().message());
   }
 }
 
