@@ -80,6 +80,8 @@ class Player {
   // rotation, and the programme told the panel it lays out for.
   void RebuildCompositor();
   void PresentSettled();
+  // A black frame, presented while the first slide is laid out (Start).
+  void PresentBlack();
   void Capture();
   // The display part of the status (driver, size, rotation, state).
   void PublishDisplay();
@@ -526,8 +528,15 @@ Status Player::Start() {
   // Connects in the background; its first status follows the first frame.
   StartFleet();
   // The first frame as soon as possible: lay out one slide, show it, then
-  // lay out the rest while it is on screen.
-  if (Status s = programme_->Begin(); !s.ok()) return s;
+  // lay out the rest while it is on screen. The layout (signatures, the type
+  // scale, one slide: no SDL) runs beside a black first present, because a
+  // display's first present is slow by itself and waits for no layout: a
+  // mode set on KMSDRM; on X11 the server mapping the window's
+  // shared-memory framebuffer page by page (70 ms at 1080p on this project's
+  // 2-core development VM). The slide's own present then costs one copy.
+  auto begun = std::async(std::launch::async, [this] { return programme_->Begin(); });
+  PresentBlack();
+  if (Status s = begun.get(); !s.ok()) return s;
   Millis shown_at = clock_.Monotonic();
   auto first = compositor_->RenderSlide(programme_->current_layout());
   if (!first.ok()) return first.status();
@@ -702,6 +711,14 @@ void Player::PresentSettled() {
     if (i == 0) Capture();
     SDL_RenderPresent(display_->renderer());
   }
+}
+
+void Player::PresentBlack() {
+  if (!Drawable()) return;
+  SDL_Renderer* renderer = display_->renderer();
+  SDL_SetRenderDrawColor(renderer, 0, 0, 0, 255);
+  SDL_RenderClear(renderer);
+  SDL_RenderPresent(renderer);
 }
 
 void Player::Capture() {
