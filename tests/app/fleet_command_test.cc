@@ -264,116 +264,106 @@ TEST_CASE("kiosk fleet --config admin.json: the same fields as the flags; bad fi
   CHECK(err2.str().find("$.broker") != std::string::npos);
 }
 
-TEST_CASE("kiosk fleet over TLS: the pinned CA is accepted, another CA is refused") {
-  testing::TempDir dir{"kiosk-fleet-tls"};
-  const auto pki = dir.path() / "pki";
-  std::string make_pki =
-      "python3 -c \"import sys; sys.path.insert(0, '" + std::string(KIOSK_SOURCE_DIR) +
-      "/tests/servers'); import testpki; testpki.make_pki('" + pki.string() + "')\"";
-  REQUIRE(std::system(make_pki.c_str()) == 0);
-  const int tls_port = testing::FreeLoopbackPort();
-  testing::MosquittoOptions options;
-  options.users = {{"fleet-admin", "admin-secret"}, {"lobby-1", "pw-lobby-1"}};
-  options.extra_config = "listener " + std::to_string(tls_port) + " 127.0.0.1\ncertfile " +
-                         (pki / "server.pem").string() + "\nkeyfile " +
-                         (pki / "server.key").string() + "\n";
-  MosquittoBroker broker(dir.path() / "broker", options);
-  REQUIRE_MESSAGE(broker.ok(), broker.error());
-  REQUIRE(SimulatedFleet::WaitFor([&] { return testing::LoopbackPortAccepts(tls_port); },
-                                  std::chrono::seconds(5)));
-  testing::SimulatedFleetOptions fleet_options;
-  fleet_options.port = broker.port();
-  SimulatedFleet fleet({Unit("lobby-1", 42, {"hotel-x"})}, fleet_options);
-  fleet.Start();
-  REQUIRE(SimulatedFleet::WaitFor([&] { return fleet.CountConnected() == 1; },
-                                  std::chrono::seconds(10)));
-  std::ofstream(dir.path() / "admin.pass") << "admin-secret\n";
-  PosixFileStore store;
-  SystemClock clock;
-  auto run = [&](const std::string& ca, std::string& out_text, std::string& err_text) {
+// A broker with a TLS listener whose certificate the test CA (dir/pki)
+// signed, requiring client certificates or not, and one unit (lobby-1, v42)
+// connected to its plain listener.
+struct TlsFleet {
+  explicit TlsFleet(const std::filesystem::path& dir, bool require_client_certificate)
+      : pki(dir / "pki"), tls_port(testing::FreeLoopbackPort()) {
+    std::string make_pki =
+        "python3 -c \"import sys; sys.path.insert(0, '" + std::string(KIOSK_SOURCE_DIR) +
+        "/tests/servers'); import testpki; testpki.make_pki('" + pki.string() + "')\"";
+    REQUIRE(std::system(make_pki.c_str()) == 0);
+    testing::MosquittoOptions options;
+    options.users = {{"fleet-admin", "admin-secret"}, {"lobby-1", "pw-lobby-1"}};
+    options.extra_config = "listener " + std::to_string(tls_port) + " 127.0.0.1\ncertfile " +
+                           (pki / "server.pem").string() + "\nkeyfile " +
+                           (pki / "server.key").string() + "\n";
+    if (require_client_certificate) {
+      options.extra_config +=
+          "cafile " + (pki / "ca.pem").string() + "\nrequire_certificate true\n";
+    }
+    broker = std::make_unique<MosquittoBroker>(dir / "broker", options);
+    REQUIRE_MESSAGE(broker->ok(), broker->error());
+    REQUIRE(SimulatedFleet::WaitFor([&] { return testing::LoopbackPortAccepts(tls_port); },
+                                    std::chrono::seconds(5)));
+    testing::SimulatedFleetOptions fleet_options;
+    fleet_options.port = broker->port();
+    fleet = std::make_unique<SimulatedFleet>(std::vector{Unit("lobby-1", 42, {"hotel-x"})},
+                                             fleet_options);
+    fleet->Start();
+    REQUIRE(SimulatedFleet::WaitFor([&] { return fleet->CountConnected() == 1; },
+                                    std::chrono::seconds(10)));
+    std::ofstream(dir / "admin.pass") << "admin-secret\n";
+    password_file = (dir / "admin.pass").string();
+  }
+  // Runs kiosk fleet with these arguments.
+  int Run(const std::vector<std::string>& args, std::string& out_text, std::string& err_text) {
     std::ostringstream out, err;
-    int code = RunFleetCommand(
-        {"fleet", "list", "--broker", "mqtts://127.0.0.1:" + std::to_string(tls_port), "--username",
-         "fleet-admin", "--password-file", (dir.path() / "admin.pass").string(), "--ca-file",
-         (pki / ca).string(), "--wait", "0.5"},
-        store, clock, out, err);
+    int code = RunFleetCommand(args, store, clock, out, err);
     out_text = out.str(), err_text = err.str();
     return code;
-  };
+  }
+  // fleet list over TLS with the admin's password, pinning the given CA file.
+  std::vector<std::string> ListArgs(const std::string& ca) const {
+    return {"fleet",           "list",
+            "--broker",        "mqtts://127.0.0.1:" + std::to_string(tls_port),
+            "--username",      "fleet-admin",
+            "--password-file", password_file,
+            "--ca-file",       (pki / ca).string(),
+            "--wait",          "0.5"};
+  }
+  std::filesystem::path pki;
+  int tls_port;
+  std::string password_file;
+  std::unique_ptr<MosquittoBroker> broker;
+  std::unique_ptr<SimulatedFleet> fleet;
+  PosixFileStore store;
+  SystemClock clock;
+};
+
+TEST_CASE("kiosk fleet over TLS: the pinned CA is accepted, another CA is refused") {
+  testing::TempDir dir{"kiosk-fleet-tls"};
+  TlsFleet tls(dir.path(), /*require_client_certificate=*/false);
   std::string out, err;
-  CHECK(run("ca.pem", out, err) == 0);
+  CHECK(tls.Run(tls.ListArgs("ca.pem"), out, err) == 0);
   INFO(out, err);
   CHECK(LineOf(out, "lobby-1").find("v42") != std::string::npos);
   CHECK(err.find("warning") == std::string::npos);
-  CHECK(run("other-ca.pem", out, err) == 1);
-  CHECK(err.find("broker unreachable: 127.0.0.1:" + std::to_string(tls_port)) != std::string::npos);
+  CHECK(tls.Run(tls.ListArgs("other-ca.pem"), out, err) == 1);
+  CHECK(err.find("broker unreachable: 127.0.0.1:" + std::to_string(tls.tls_port)) !=
+        std::string::npos);
   CHECK(err.find("--ca-file") != std::string::npos);
 }
 
 TEST_CASE("kiosk fleet with a client certificate: a broker that requires one lets it in") {
   testing::TempDir dir{"kiosk-fleet-cert"};
-  const auto pki = dir.path() / "pki";
-  std::string make_pki =
-      "python3 -c \"import sys; sys.path.insert(0, '" + std::string(KIOSK_SOURCE_DIR) +
-      "/tests/servers'); import testpki; testpki.make_pki('" + pki.string() + "')\"";
-  REQUIRE(std::system(make_pki.c_str()) == 0);
-  const int tls_port = testing::FreeLoopbackPort();
-  testing::MosquittoOptions options;
-  options.users = {{"fleet-admin", "admin-secret"}, {"lobby-1", "pw-lobby-1"}};
-  options.extra_config = "listener " + std::to_string(tls_port) + " 127.0.0.1\ncafile " +
-                         (pki / "ca.pem").string() + "\ncertfile " + (pki / "server.pem").string() +
-                         "\nkeyfile " + (pki / "server.key").string() +
-                         "\nrequire_certificate true\n";
-  MosquittoBroker broker(dir.path() / "broker", options);
-  REQUIRE_MESSAGE(broker.ok(), broker.error());
-  REQUIRE(SimulatedFleet::WaitFor([&] { return testing::LoopbackPortAccepts(tls_port); },
-                                  std::chrono::seconds(5)));
-  testing::SimulatedFleetOptions fleet_options;
-  fleet_options.port = broker.port();
-  SimulatedFleet fleet({Unit("lobby-1", 42, {"hotel-x"})}, fleet_options);
-  fleet.Start();
-  REQUIRE(SimulatedFleet::WaitFor([&] { return fleet.CountConnected() == 1; },
-                                  std::chrono::seconds(10)));
-  std::ofstream(dir.path() / "admin.pass") << "admin-secret\n";
+  TlsFleet tls(dir.path(), /*require_client_certificate=*/true);
   const auto config = dir.path() / "admin.json";
-  std::ofstream(config) << R"({"broker": "mqtts://127.0.0.1:)" << tls_port
+  std::ofstream(config) << R"({"broker": "mqtts://127.0.0.1:)" << tls.tls_port
                         << R"(", "username": "fleet-admin", "password_file": ")"
-                        << (dir.path() / "admin.pass").string() << R"(", "ca_file": ")"
-                        << (pki / "ca.pem").string() << R"(", "client_cert": ")"
-                        << (pki / "client.pem").string() << R"(", "client_key": ")"
-                        << (pki / "client.key").string() << R"("})";
-  PosixFileStore store;
-  SystemClock clock;
-  auto run = [&](std::vector<std::string> args, std::string& out_text, std::string& err_text) {
-    std::ostringstream out, err;
-    int code = RunFleetCommand(args, store, clock, out, err);
-    out_text = out.str(), err_text = err.str();
-    return code;
-  };
+                        << tls.password_file << R"(", "ca_file": ")"
+                        << (tls.pki / "ca.pem").string() << R"(", "client_cert": ")"
+                        << (tls.pki / "client.pem").string() << R"(", "client_key": ")"
+                        << (tls.pki / "client.key").string() << R"("})";
   std::string out, err;
-  CHECK(run({"fleet", "list", "--config", config.string(), "--wait", "0.5"}, out, err) == 0);
+  CHECK(tls.Run({"fleet", "list", "--config", config.string(), "--wait", "0.5"}, out, err) == 0);
   INFO(out, err);
   CHECK(LineOf(out, "lobby-1").find("v42") != std::string::npos);
   // Without the certificate the broker ends the handshake.
-  const std::vector<std::string> no_cert = {
-      "fleet",           "list",
-      "--broker",        "mqtts://127.0.0.1:" + std::to_string(tls_port),
-      "--username",      "fleet-admin",
-      "--password-file", (dir.path() / "admin.pass").string(),
-      "--ca-file",       (pki / "ca.pem").string(),
-      "--wait",          "0.5"};
-  CHECK(run(no_cert, out, err) == 1);
-  CHECK(err.find("broker unreachable: 127.0.0.1:" + std::to_string(tls_port)) != std::string::npos);
+  CHECK(tls.Run(tls.ListArgs("ca.pem"), out, err) == 1);
+  CHECK(err.find("broker unreachable: 127.0.0.1:" + std::to_string(tls.tls_port)) !=
+        std::string::npos);
   // A certificate without its key is refused before any connection.
-  std::vector<std::string> half = no_cert;
-  half.insert(half.end(), {"--client-cert", (pki / "client.pem").string()});
-  CHECK(run(half, out, err) == 1);
+  std::vector<std::string> half = tls.ListArgs("ca.pem");
+  half.insert(half.end(), {"--client-cert", (tls.pki / "client.pem").string()});
+  CHECK(tls.Run(half, out, err) == 1);
   CHECK(err.find("give both --client-cert and --client-key") != std::string::npos);
   // A key file that cannot be read is named.
   std::vector<std::string> missing = half;
-  missing.insert(missing.end(), {"--client-key", (pki / "nope.key").string()});
-  CHECK(run(missing, out, err) == 1);
-  CHECK(err.find("--client-key " + (pki / "nope.key").string() + ": cannot be read") !=
+  missing.insert(missing.end(), {"--client-key", (tls.pki / "nope.key").string()});
+  CHECK(tls.Run(missing, out, err) == 1);
+  CHECK(err.find("--client-key " + (tls.pki / "nope.key").string() + ": cannot be read") !=
         std::string::npos);
 }
 

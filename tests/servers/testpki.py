@@ -29,31 +29,30 @@ def _make_ca(directory, name, subject):
              cwd=directory)
 
 
+def _make_leaf(directory, name, subject, extensions):
+    """name.pem / name.key: a certificate with these extensions, signed by ca."""
+    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject, cwd=directory)
+    with open(os.path.join(directory, f"{name}.ext"), "w") as ext:
+        ext.write(extensions)
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext",
+             cwd=directory)
+
+
 def make_pki(directory):
     os.makedirs(directory, exist_ok=True)
     _make_ca(directory, "ca", "/CN=kiosk test CA")
     _make_ca(directory, "other-ca", "/CN=kiosk unrelated CA")
-    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-             "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1",
-             cwd=directory)
-    with open(os.path.join(directory, "server.ext"), "w") as ext:
-        ext.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                  "basicConstraints=critical,CA:FALSE\n"
-                  "keyUsage=critical,digitalSignature\n"
-                  "extendedKeyUsage=serverAuth\n")
-    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
-             cwd=directory)
-    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-             "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=kiosk-test-client",
-             cwd=directory)
-    with open(os.path.join(directory, "client.ext"), "w") as ext:
-        ext.write("basicConstraints=critical,CA:FALSE\n"
-                  "keyUsage=critical,digitalSignature\n"
-                  "extendedKeyUsage=clientAuth\n")
-    _openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-CAcreateserial", "-out", "client.pem", "-days", "2", "-extfile", "client.ext",
-             cwd=directory)
+    _make_leaf(directory, "server", "/CN=127.0.0.1",
+               "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+               "basicConstraints=critical,CA:FALSE\n"
+               "keyUsage=critical,digitalSignature\n"
+               "extendedKeyUsage=serverAuth\n")
+    _make_leaf(directory, "client", "/CN=kiosk-test-client",
+               "basicConstraints=critical,CA:FALSE\n"
+               "keyUsage=critical,digitalSignature\n"
+               "extendedKeyUsage=clientAuth\n")
     return {name: os.path.join(directory, file) for name, file in [
         ("ca", "ca.pem"), ("other_ca", "other-ca.pem"),
         ("cert", "server.pem"), ("key", "server.key"),
