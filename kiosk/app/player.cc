@@ -527,6 +527,7 @@ Status Player::Start() {
   StartUpdater();
   // Connects in the background; its first status follows the first frame.
   StartFleet();
+  (void)notifier_.NotifyWatchdog();
   // The first frame as soon as possible: lay out one slide, show it, then
   // lay out the rest while it is on screen. The layout (signatures, the type
   // scale, one slide: no SDL) runs beside a black first present, because a
@@ -537,10 +538,14 @@ Status Player::Start() {
   auto begun = std::async(std::launch::async, [this] { return programme_->Begin(); });
   PresentBlack();
   if (Status s = begun.get(); !s.ok()) return s;
+  // After a wait for a screen READY is sent and the watchdog is on: every
+  // step to the first frame feeds it (the layout does so per slide).
+  (void)notifier_.NotifyWatchdog();
   Millis shown_at = clock_.Monotonic();
   auto first = compositor_->RenderSlide(programme_->current_layout());
   if (!first.ok()) return first.status();
   current_ = std::move(*first);
+  (void)notifier_.NotifyWatchdog();
   PresentSettled();
   // Counted to the present (rendering the slide included), not to the choice.
   LogInfo("first frame on screen after " + std::to_string((clock_.Monotonic() - started_).count()) +

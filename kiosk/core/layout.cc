@@ -454,6 +454,7 @@ struct ScaleProblem {
   int hotline_floor = 0;
   int band_max = 0;
   bool landscape = true;
+  const std::function<void()>* progress = nullptr;  // LayoutOptions::progress
 };
 
 // The sizes tried while choosing a type scale, with one measurer: the
@@ -531,6 +532,7 @@ class ScaleSearch {
     Block b = SlideBlock(*view.slide, view.shown, s, text_area, m_);
     const bool fits = Fits(b, text_area, allow_split);
     if (fits) has_fit_.insert(i);
+    if (p_.progress && *p_.progress) (*p_.progress)();
     return fits;
   }
 
@@ -716,6 +718,7 @@ Result<TypeScale> ChooseTypeScale(const Bundle& bundle, const std::vector<SlideV
   ScaleProblem problem;
   problem.bundle = &bundle;
   problem.safe = SafeArea(width, height, options);
+  problem.progress = &options.progress;
   problem.shorter = std::min(width, height);
   const bool floors = options.enforce_floors;
   const int body_floor = floors ? std::max(1, Round(problem.shorter * kBodyFloor)) : 1;

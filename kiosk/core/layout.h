@@ -21,6 +21,7 @@
 // TV is laid out as a portrait screen).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -125,6 +126,9 @@ struct LayoutOptions {
   // false only as the player's last resort on a panel too small for the
   // floors: a small slide beats a blank screen.
   bool enforce_floors = true;
+  // Called after each slide laid out while the type scale is searched
+  // (ChooseTypeScale), so a slow board keeps its watchdog fed; may be empty.
+  std::function<void()> progress;
 };
 
 // The one type scale for a screen of width x height showing views (a cycle:

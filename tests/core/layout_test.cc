@@ -492,6 +492,29 @@ TEST_CASE("the type scale is chosen measuring text at a handful of sizes, with t
   }
 }
 
+TEST_CASE("the type scale search reports progress as it lays out slides (a slow board's watchdog)") {
+  Bundle b = OneSlide({"Un paragraphe court."}, {"A short paragraph."});
+  for (int i = 0; i < 5; ++i) {
+    Slide s = b.slides[0];
+    s.id = "s" + std::to_string(i);
+    b.slides.push_back(s);
+  }
+  std::vector<SlideView> views;
+  for (size_t i = 0; i < b.slides.size(); ++i) views.push_back(SlideView{i, {"fr", "en"}});
+  MonospaceMeasurer m;
+  LayoutOptions options;
+  int calls = 0;
+  options.progress = [&calls] { ++calls; };
+  auto scale = ChooseTypeScale(b, views, 1920, 1080, m, options);
+  REQUIRE_MESSAGE(scale.ok(), scale.status().message());
+  // At least one call per slide: every slide is laid out at the answer.
+  CHECK(calls >= static_cast<int>(views.size()));
+  // Without a callback the search runs the same.
+  auto quiet = ChooseTypeScale(b, views, 1920, 1080, m);
+  REQUIRE(quiet.ok());
+  CHECK(quiet->body_px == scale->body_px);
+}
+
 // Widths far from proportional to the size (a guess scaled from one
 // reference size is wrong by a factor of ten at small sizes): the exact
 // search alone then decides.

@@ -73,6 +73,7 @@ Result<Prepared> Prepare(Bundle bundle, std::string origin, const DisplayConfig&
     LayoutOptions options;
     options.margin_percent = display.margin_percent;
     options.enforce_floors = enforce_floors;
+    options.progress = progress;
     std::vector<SlideView> views;
     for (const auto& timed : p.rest) views.push_back(timed.view);
     auto scale = ChooseTypeScale(p.bundle, views, width, height, measurer, options);

@@ -45,6 +45,7 @@ Status ServiceNotifier::NotifyReady(std::string_view status_text) {
 
 Status ServiceNotifier::NotifyWatchdog() {
   if (!active_ || !watchdog_) return Status::Ok();
+  std::lock_guard<std::mutex> lock(ping_mutex_);
   Millis now = clock_.Monotonic();
   auto quarter = std::chrono::duration_cast<Millis>(*watchdog_ / 4);
   if (last_ping_ && now - *last_ping_ < quarter) return Status::Ok();

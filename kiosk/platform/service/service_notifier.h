@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,7 @@ class ServiceNotifier {
   // WATCHDOG=1 when the watchdog is on and the last ping is at least a
   // quarter of the interval old; otherwise nothing. Call it on every wake of
   // the render loop, which must wake at least every WatchdogInterval() / 2.
+  // Safe from any thread (the first slide is laid out beside the main one).
   Status NotifyWatchdog();
 
   // STATUS=<text>, one line (newlines and control characters become spaces,
@@ -67,7 +69,8 @@ class ServiceNotifier {
   bool active_ = false;
   bool ready_sent_ = false;
   std::optional<std::chrono::microseconds> watchdog_;
-  std::optional<Millis> last_ping_;
+  std::mutex ping_mutex_;
+  std::optional<Millis> last_ping_;  // guarded by ping_mutex_
 };
 
 // The STATUS= text as sent: control characters replaced by spaces, cut to
