@@ -8,7 +8,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 # The player, with its dependencies from the same mirror.
 cp "$work/kiosk.deb" "$root/tmp/kiosk.deb"
-in_root apt-get install -y -q --no-install-recommends /tmp/kiosk.deb
+# v4l-utils: cec-ctl, to see what a venue's TV answers over CEC
+# (docs/deployment.md), and cec-follower, the emulated TV of
+# image/test-qemu.sh --case cec. About 2 MB with its libraries.
+in_root apt-get install -y -q --no-install-recommends /tmp/kiosk.deb v4l-utils
 rm "$root/tmp/kiosk.deb"
 
 # Our files: units, provisioning, journald/watchdog/NetworkManager settings.
