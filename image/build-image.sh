@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
     --mirror) mirror=$2; shift 2 ;;
     --security-mirror) security=$2; shift 2 ;;
     --slim) slim=slim; shift ;;
-    *) sed -n '2,23p' "$0" >&2; exit 2 ;;
+    *) sed -n '/^# Usage/,/^#$/p' "$0" >&2; exit 2 ;;
   esac
 done
 # Every prerequisite, checked in the first second (not after a 7-minute
@@ -62,12 +62,22 @@ need sfdisk fdisk
 need xz xz-utils
 need dpkg-deb dpkg
 problems=""
+[ -z "$deb" ] || [ -f "$deb" ] || problems="$problems
+  - --deb $deb: no such file"
 [ "$(id -u)" -eq 0 ] || problems="$problems
   - not root: run it as root (mmdebstrap --mode=root, mkfs, binfmt_misc)"
-if [ "$(uname -m)" != aarch64 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] &&
-  [ ! -d /proc/sys/fs/binfmt_misc ]; then
-  problems="$problems
+# arm64 package scripts run through binfmt_misc: mounted now (a container
+# without the privilege fails here, not after the cross build).
+if [ "$(uname -m)" != aarch64 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  if [ ! -d /proc/sys/fs/binfmt_misc ]; then
+    problems="$problems
   - this kernel has no binfmt_misc (/proc/sys/fs/binfmt_misc): arm64 package scripts cannot run"
+  elif [ ! -e /proc/sys/fs/binfmt_misc/register ] && [ "$(id -u)" -eq 0 ] &&
+    ! mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null; then
+    problems="$problems
+  - cannot mount binfmt_misc on /proc/sys/fs/binfmt_misc (a container without privileges?):
+    arm64 package scripts cannot run"
+  fi
 fi
 if [ -z "$deb" ]; then
   # The player's arm64 package is cross-built: its packages must be there.
@@ -94,8 +104,10 @@ if [ -n "$missing$problems" ]; then
   [ -z "$problems" ] || echo "$problems" | sed 1d >&2
   lists=image
   [ -z "${cross_missing:-}" ] || lists="image arm64"
-  echo "install them with: sudo scripts/install-deps $lists" >&2
-  [ -z "${cross_missing:-}" ] || echo "(or give a ready package with --deb kiosk_VERSION_arm64.deb)" >&2
+  if [ -n "$missing" ] || [ -n "${cross_missing:-}" ]; then
+    echo "install them with: sudo scripts/install-deps $lists" >&2
+    [ -z "${cross_missing:-}" ] || echo "(or give a ready package with --deb kiosk_VERSION_arm64.deb)" >&2
+  fi
   exit 1
 fi
 # The archives this machine's apt uses, unless given: no mirror name of ours.
