@@ -2,10 +2,11 @@
 # Builds a bootable Raspberry Pi SD card image (arm64: Pi 3, 4, 400, Zero 2 W)
 # that runs the kiosk player and nothing else a sign does not need, from
 # Debian 12's own packages with mmdebstrap. As root on Debian 12 (amd64 or
-# arm64). About 10 minutes here, most of it package scripts under qemu-user.
+# arm64). About 40 minutes on a loaded 2-core machine (the player's cross
+# build included), most of it package scripts under qemu-user.
 #
 # Usage: image/build-image.sh [--deb kiosk_..._arm64.deb] [--out DIR]
-#                             [--mirror URL] [--security-mirror URL]
+#                             [--mirror URL] [--security-mirror URL] [--full]
 #   --deb       the player package (default: built with scripts/build-deb
 #               --arch arm64)
 #   --out       output directory (default: out/image): kiosk-<ver>.img,
@@ -15,9 +16,11 @@
 #               scripts/debian-mirror); a snapshot archive's URL at a date
 #               gives the same packages a year later
 #   --security-mirror  the security archive (default: this machine's apt's)
-#   --slim      keep only the kernel modules a Pi sign needs and their
-#               dependencies (image/hooks/slim-modules.sh); not yet the
-#               default: it has not been through image/test-qemu.sh
+#   --full      keep every kernel module of Debian's arm64 kernel (291 MB
+#               of them). The default keeps only those a Pi sign and the
+#               QEMU test load, and their dependencies (106 MB,
+#               image/hooks/slim-modules.sh); --slim is accepted and is
+#               the default
 #
 # Card layout (MBR, as the Pi's boot ROM wants):
 #   1 KIOSKBOOT  FAT32 256 MiB  firmware, kernel, cmdline.txt, and the
@@ -35,7 +38,7 @@ out=$here/out/image
 mirror=""
 security=""
 deb=""
-slim=full
+slim=slim
 while [ $# -gt 0 ]; do
   case $1 in
     --deb) deb=$2; shift 2 ;;
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
     --mirror) mirror=$2; shift 2 ;;
     --security-mirror) security=$2; shift 2 ;;
     --slim) slim=slim; shift ;;
+    --full) slim=full; shift ;;
     *) sed -n '/^# Usage/,/^#$/p' "$0" >&2; exit 2 ;;
   esac
 done

@@ -89,7 +89,8 @@ rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/man
 find "$root/usr/share/doc" -type f ! -name copyright ! -path '*/doc/kiosk/*' -delete
 find "$root/usr/share/doc" -type d -empty -delete
 
-# --slim (build-image.sh): only the kernel modules a Pi sign loads, and what
+# By default (not with build-image.sh --full): only the kernel modules a Pi
+# sign loads (and the QEMU test: virtio, i6300esb, vivid), and what
 # they depend on. Not Mesa's LLVM: Debian 12's vc4 and v3d drivers are one
 # "megadriver" library linked against libLLVM-15, so GLES on KMSDRM needs it.
 if [ "${4:-}" = slim ]; then
