@@ -2,10 +2,11 @@
 # Builds a bootable Raspberry Pi SD card image (arm64: Pi 3, 4, 400, Zero 2 W)
 # that runs the kiosk player and nothing else a sign does not need, from
 # Debian 12's own packages with mmdebstrap. As root on Debian 12 (amd64 or
-# arm64). About 10 minutes here, most of it package scripts under qemu-user.
+# arm64). About 40 minutes on a loaded 2-core machine (the player's cross
+# build included), most of it package scripts under qemu-user.
 #
 # Usage: image/build-image.sh [--deb kiosk_..._arm64.deb] [--out DIR]
-#                             [--mirror URL] [--security-mirror URL]
+#                             [--mirror URL] [--security-mirror URL] [--full]
 #   --deb       the player package (default: built with scripts/build-deb
 #               --arch arm64)
 #   --out       output directory (default: out/image): kiosk-<ver>.img,
@@ -15,9 +16,11 @@
 #               scripts/debian-mirror); a snapshot archive's URL at a date
 #               gives the same packages a year later
 #   --security-mirror  the security archive (default: this machine's apt's)
-#   --slim      keep only the kernel modules a Pi sign needs and their
-#               dependencies (image/hooks/slim-modules.sh); not yet the
-#               default: it has not been through image/test-qemu.sh
+#   --full      keep every kernel module of Debian's arm64 kernel (291 MB
+#               of them). The default keeps only those a Pi sign and the
+#               QEMU test load, and their dependencies (106 MB,
+#               image/hooks/slim-modules.sh); --slim is accepted and is
+#               the default
 #
 # Card layout (MBR, as the Pi's boot ROM wants):
 #   1 KIOSKBOOT  FAT32 256 MiB  firmware, kernel, cmdline.txt, and the
@@ -35,7 +38,7 @@ out=$here/out/image
 mirror=""
 security=""
 deb=""
-slim=full
+slim=slim
 while [ $# -gt 0 ]; do
   case $1 in
     --deb) deb=$2; shift 2 ;;
@@ -43,7 +46,8 @@ while [ $# -gt 0 ]; do
     --mirror) mirror=$2; shift 2 ;;
     --security-mirror) security=$2; shift 2 ;;
     --slim) slim=slim; shift ;;
-    *) sed -n '2,23p' "$0" >&2; exit 2 ;;
+    --full) slim=full; shift ;;
+    *) sed -n '/^# Usage/,/^#$/p' "$0" >&2; exit 2 ;;
   esac
 done
 # Every prerequisite, checked in the first second (not after a 7-minute
@@ -62,12 +66,22 @@ need sfdisk fdisk
 need xz xz-utils
 need dpkg-deb dpkg
 problems=""
+[ -z "$deb" ] || [ -f "$deb" ] || problems="$problems
+  - --deb $deb: no such file"
 [ "$(id -u)" -eq 0 ] || problems="$problems
   - not root: run it as root (mmdebstrap --mode=root, mkfs, binfmt_misc)"
-if [ "$(uname -m)" != aarch64 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] &&
-  [ ! -d /proc/sys/fs/binfmt_misc ]; then
-  problems="$problems
+# arm64 package scripts run through binfmt_misc: mounted now (a container
+# without the privilege fails here, not after the cross build).
+if [ "$(uname -m)" != aarch64 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  if [ ! -d /proc/sys/fs/binfmt_misc ]; then
+    problems="$problems
   - this kernel has no binfmt_misc (/proc/sys/fs/binfmt_misc): arm64 package scripts cannot run"
+  elif [ ! -e /proc/sys/fs/binfmt_misc/register ] && [ "$(id -u)" -eq 0 ] &&
+    ! mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null; then
+    problems="$problems
+  - cannot mount binfmt_misc on /proc/sys/fs/binfmt_misc (a container without privileges?):
+    arm64 package scripts cannot run"
+  fi
 fi
 if [ -z "$deb" ]; then
   # The player's arm64 package is cross-built: its packages must be there.
@@ -94,8 +108,10 @@ if [ -n "$missing$problems" ]; then
   [ -z "$problems" ] || echo "$problems" | sed 1d >&2
   lists=image
   [ -z "${cross_missing:-}" ] || lists="image arm64"
-  echo "install them with: sudo scripts/install-deps $lists" >&2
-  [ -z "${cross_missing:-}" ] || echo "(or give a ready package with --deb kiosk_VERSION_arm64.deb)" >&2
+  if [ -n "$missing" ] || [ -n "${cross_missing:-}" ]; then
+    echo "install them with: sudo scripts/install-deps $lists" >&2
+    [ -z "${cross_missing:-}" ] || echo "(or give a ready package with --deb kiosk_VERSION_arm64.deb)" >&2
+  fi
   exit 1
 fi
 # The archives this machine's apt uses, unless given: no mirror name of ours.

@@ -7,7 +7,8 @@
 # monitor's screendump, compares it with `kiosk render` of the same slide on
 # this machine, checks that the card was written nowhere but the data
 # partition, and prints the boot-to-first-slide time. As root or not.
-# Not in CI: up to 20 minutes under full emulation (usually 2-4 here).
+# Not in CI: full emulation; a boot takes 2-4 minutes here, the hotplug case
+# about 15.
 #
 # Usage: image/test-qemu.sh [--image out/image/kiosk.img]
 #          [--render 'CMD with {W} {H} {OUT}'] [--timeout SECONDS]
@@ -16,6 +17,7 @@
 #             PPM); default: build/kiosk/app/kiosk render --size {W}x{H}
 #             --out {OUT}, the default config, as the image's kiosk.json
 #   --timeout seconds to wait for READY (default 900)
+#   --cycles  off/on cycles of the hotplug case (default 20)
 #   --case    boot (default: the above), or a field case run in the guest
 #             by /usr/lib/kiosk-image/field-test (kiosk.test=CASE on the
 #             kernel command line), the screen grabbed and compared after
@@ -26,22 +28,43 @@
 #                         then on: the slide appears, no restart
 #               cec       vivid's CEC bus, cec-follower as the TV: the player
 #                         wakes it and has it confirmed on (needs vivid and
-#                         v4l-utils in the image; says "skipped" otherwise)
+#                         v4l-utils in the image; fails as "skipped" otherwise)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 image=$here/out/image/kiosk.img
 render="$here/build/kiosk/app/kiosk render --size {W}x{H} --out {OUT}"
 timeout=900
 field_case=boot
+cycles=20
 while [ $# -gt 0 ]; do
   case $1 in
     --case) field_case=$2; shift 2 ;;
+    --cycles) cycles=$2; shift 2 ;;
     --image) image=$2; shift 2 ;;
     --render) render=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
-    *) sed -n '2,30p' "$0" >&2; exit 2 ;;
+    *) awk 'NR > 1 && /^set -eu/ { exit } NR > 1' "$0" >&2; exit 2 ;;
   esac
 done
+# Everything checked before a minutes-long boot: the tools and the binary
+# that draws the reference.
+missing=""
+for t in qemu-system-aarch64:qemu-system-arm qemu-img:qemu-utils python3:python3 sfdisk:fdisk; do
+  command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+done
+[ -z "$missing" ] || {
+  echo "test-qemu.sh: missing packages:$missing (sudo scripts/install-deps image)" >&2
+  exit 1
+}
+render_bin=${render%% *}
+case $render_bin in
+  */*) [ -x "$render_bin" ] || {
+    echo "test-qemu.sh: $render_bin not found: build it (cmake --build build --target kiosk)" \
+      "or give --render" >&2
+    exit 1
+  } ;;
+esac
+[ -f "$image" ] || { echo "test-qemu.sh: no image $image (image/build-image.sh makes it)" >&2; exit 1; }
 image=$(readlink -f "$image")
 dir=$(dirname "$image")
 for f in vmlinuz initrd.img cmdline.txt; do
@@ -54,6 +77,8 @@ cleanup() {
   echo "logs kept in $work"
 }
 trap cleanup EXIT
+# Stopped (Ctrl-C, kill): the VM goes too (EXIT alone does not run on a signal).
+trap 'exit 130' INT TERM
 
 # Writes go to a qcow2 overlay: the image stays as built, and the overlay's
 # allocated clusters tell exactly where the system wrote.
@@ -64,9 +89,12 @@ qemu-img create -q -f qcow2 -b "$image" -F raw "$work/disk.qcow2"
 # messages kept (no quiet) so a failure shows its cause.
 append=$(sed -e 's/console=tty1/console=tty1 console=ttyAMA0/' -e 's/ quiet//' \
   -e 's/loglevel=3/loglevel=6/' "$dir/cmdline.txt")
+# The guest's reports go through /dev/kmsg: no rate limit on them.
+append="$append printk.devkmsg=on"
 case $field_case in
   boot) ;;
-  hotplug | cec) append="$append kiosk.test=$field_case" ;;
+  hotplug) append="$append kiosk.test=hotplug kiosk.cycles=$cycles" ;;
+  cec) append="$append kiosk.test=cec" ;;
   boot-off) append="$append kiosk.test=boot-off video=Virtual-1:d" ;;
   *) echo "unknown --case $field_case (boot, hotplug, boot-off, cec)" >&2; exit 2 ;;
 esac
@@ -107,7 +135,7 @@ while :; do
     tail -30 "$work/serial.log" "$work/qemu.log" 2>/dev/null
     exit 1
   fi
-  ready=$(grep -a -m1 'kiosk: \(first slide on screen\|player not ready\)' "$work/serial.log" || true)
+  ready=$(grep -a -s -m1 'kiosk: \(first slide on screen\|player not ready\)' "$work/serial.log" || true)
   [ -n "$ready" ] && break
   if [ $(($(date +%s) - ${t0%.*})) -gt "$timeout" ]; then
     echo "FAIL: no READY after $timeout s"; tail -30 "$work/serial.log"
@@ -190,31 +218,46 @@ def read_png(data):
 
 def read(path):
     data = open(path, "rb").read()
+    if path.endswith(".raw"):  # cached: width, height, RGB (see main below)
+        w, h = struct.unpack_from("<II", data)
+        return w, h, data[8:]
     if data[:2] == b"P6": return read_ppm(data)
     if data[:2] == b"BM": return read_bmp(data)
     if data[:8] == b"\x89PNG\r\n\x1a\n": return read_png(data)
     raise SystemExit(f"FAIL: unknown image format: {path}")
 
 # argv: the screen, then the reference slides; reports the closest one.
-w1, h1, a = read(sys.argv[1])
-n = w1 * h1
-best = None
-for path in sys.argv[2:]:
-    w2, h2, b = read(path)
-    if (w1, h1) != (w2, h2):
-        print(f"FAIL: screen {w1}x{h1}, reference {w2}x{h2}")
-        sys.exit(1)
+# Pure Python is slow (about a second per megapixel): every 16th pixel picks
+# the closest slide, then only that one is compared whole.
+def compare(a, b, n, step):
     bad = worst = total = 0
-    for i in range(0, 3 * n, 3):
+    for i in range(0, 3 * n, 3 * step):
         d = max(abs(a[i] - b[i]), abs(a[i + 1] - b[i + 1]), abs(a[i + 2] - b[i + 2]))
         total += d
         if d > worst: worst = d
         if d > 2: bad += 1
-    if best is None or bad < best[0]:
-        best = (bad, worst, total / n, path.rsplit("/", 1)[-1])
-    if bad == 0:
+    return bad, worst, total
+
+w1, h1, a = read(sys.argv[1])
+n = w1 * h1
+refs = []
+for path in sys.argv[2:]:
+    # PNG decoding is the slow part: each reference is decoded once.
+    try:
+        w2, h2, b = read(path + ".raw")
+    except OSError:
+        w2, h2, b = read(path)
+        with open(path + ".raw", "wb") as f:
+            f.write(struct.pack("<II", w2, h2) + b)
+    if (w1, h1) != (w2, h2):
+        print(f"FAIL: screen {w1}x{h1}, reference {w2}x{h2}")
+        sys.exit(1)
+    refs.append((compare(a, b, n, 16)[0], path, b))
+    if refs[-1][0] == 0:
         break
-bad, worst, mean, name = best
+_, path, b = min(refs, key=lambda r: r[0])
+bad, worst, total = compare(a, b, n, 1)
+mean, name = total / n, path.rsplit("/", 1)[-1]
 print(f"closest slide {name}: {bad} of {n} pixels off by more than 2 levels "
       f"({100 * bad / n:.3f}%), max {worst}, mean {mean:.3f}")
 sys.exit(0 if bad <= n // 1000 else 1)
@@ -260,9 +303,16 @@ else
   # which a slide must be on screen is checked with a grab.
   cmp_status=0
   seen=0
+  recoveries=""
+  over5=0
+  # The first slide, before the guest starts switching the screen off and
+  # on (it waits 40 s for this grab): the reference is drawn here.
+  if [ "$field_case" = hotplug ]; then
+    grab_matches start || cmp_status=1
+  fi
   end=$(($(date +%s) + timeout))
   while :; do
-    lines=$(grep -a "kiosk-test: " "$work/serial.log" | sed 's/.*kiosk-test: //' || true)
+    lines=$(grep -a "kiosk-test: " "$work/serial.log" | sed 's/.*kiosk-test: //' | tr -d '\r' || true)
     count=$(printf '%s' "$lines" | grep -c . || true)
     while [ "$seen" -lt "$count" ]; do
       seen=$((seen + 1))
@@ -273,21 +323,50 @@ else
         "cycle "*" back after "*)
           set -- $line
           [ "$8" = "${10}" ] || { echo "FAIL: the player restarted (pid $8, first ${10})"; cmp_status=1; }
+          # The issue's bound is for a Pi; under full emulation the player's
+          # first frame alone takes 10-20 s, so it is reported, not judged.
+          [ "$5" -le 5000 ] || { echo "note: over 5 s (emulated)"; over5=$((over5 + 1)); }
+          recoveries="$recoveries $5"
           grab_matches "cycle$2" || cmp_status=1 ;;
         "connector on: slide after "*)
-          case $line in *" restarts 0") ;; *) echo "FAIL: the player restarted"; cmp_status=1 ;; esac
+          set -- $line
+          # systemd's NRestarts decides; the pid before is a second check when
+          # known (the guest reads 0 while the player waits: cause not found).
+          if [ "${12}" != 0 ] || { [ "${10}" != 0 ] && [ "$8" != "${10}" ]; }; then
+            echo "FAIL: the player restarted (pid $8, before ${10}, restarts ${12})"; cmp_status=1
+          fi
+          [ "${10}" != 0 ] || echo "note: the pid before was not known (0); restarts ${12}"
+          [ "$5" -le 5000 ] || echo "note: over 5 s (emulated; the first frame after boot took $(grep -a -m1 'first frame on screen after' "$work/serial.log" | sed 's/.*after //'))"
           grab_matches boot-off || cmp_status=1 ;;
         "hotplug done restarts "*)
           [ "${line##* }" = 0 ] || { echo "FAIL: the player restarted"; cmp_status=1; } ;;
+        "cec skipped"*) cmp_status=1 ;;  # not a pass: the case did not run
       esac
       case $line in
-        "hotplug done"* | "connector on"* | "cec"* | "FAIL cec"* | FAIL*"no first frame"*) break 2 ;;
+        "hotplug done"* | "connector on"* | "FAIL connector on"* | "cec done" | "cec skipped"*) break 2 ;;
+        FAIL*"no first frame"* | FAIL*"no 'no display'"* | FAIL*"no connector status"*) break 2 ;;
+        "FAIL cec: no vivid"*) break 2 ;;
       esac
     done
     [ "$(date +%s)" -lt "$end" ] || { echo "FAIL: the guest's $field_case case did not finish"; cmp_status=1; break; }
     kill -0 "$qemu_pid" 2>/dev/null || { echo "FAIL: QEMU exited"; cmp_status=1; break; }
     sleep 1
   done
+fi
+
+stats() {  # stats VALUE...: count, min, median, max
+  printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%d cycles, min %d, median %d, max %d",
+    NR, v[1], (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }'
+}
+if [ -n "${recoveries:-}" ]; then
+  # shellcheck disable=SC2086
+  echo "recovery, connector on -> the player's 'display back' in its log (guest ms): $(stats $recoveries), $over5 over 5 s"
+  echo "first frame after boot, for scale: $(grep -a -m1 'first frame on screen after' "$work/serial.log" | sed 's/.*after //')"
+  # The player's own figure: from the change it saw to the slide on screen.
+  own=$(grep -a "kiosk-log: display back: slide on screen" "$work/serial.log" |
+    sed 's/.*slide on screen \([0-9]*\) ms.*/\1/')
+  # shellcheck disable=SC2086
+  [ -z "$own" ] || echo "recovery, as the player measured it (ms): $(stats $own)"
 fi
 
 # Where did the unit write? Every cluster the overlay holds was written by

@@ -8,7 +8,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 # The player, with its dependencies from the same mirror.
 cp "$work/kiosk.deb" "$root/tmp/kiosk.deb"
-in_root apt-get install -y -q --no-install-recommends /tmp/kiosk.deb
+# v4l-utils: cec-ctl, to see what a venue's TV answers over CEC
+# (docs/deployment.md), and cec-follower, the emulated TV of
+# image/test-qemu.sh --case cec. About 2 MB with its libraries.
+in_root apt-get install -y -q --no-install-recommends /tmp/kiosk.deb v4l-utils
 rm "$root/tmp/kiosk.deb"
 
 # Our files: units, provisioning, journald/watchdog/NetworkManager settings.
@@ -86,7 +89,8 @@ rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/man
 find "$root/usr/share/doc" -type f ! -name copyright ! -path '*/doc/kiosk/*' -delete
 find "$root/usr/share/doc" -type d -empty -delete
 
-# --slim (build-image.sh): only the kernel modules a Pi sign loads, and what
+# By default (not with build-image.sh --full): only the kernel modules a Pi
+# sign loads (and the QEMU test: virtio, i6300esb, vivid), and what
 # they depend on. Not Mesa's LLVM: Debian 12's vc4 and v3d drivers are one
 # "megadriver" library linked against libLLVM-15, so GLES on KMSDRM needs it.
 if [ "${4:-}" = slim ]; then

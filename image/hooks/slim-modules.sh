@@ -1,7 +1,8 @@
 #!/bin/sh
 # Keeps only the kernel modules a Pi sign (and the QEMU test) can load, and
 # their dependencies: Debian's arm64 kernel ships ~300 MB of modules for
-# every arm64 board. Called by customize.sh with --slim; $1 = the root.
+# every arm64 board. Called by customize.sh (unless build-image.sh --full);
+# $1 = the root.
 # What is kept (paths under lib/modules/VERSION/kernel/):
 #   fs, crypto, lib, net (the network stack), arch, sound/core,
 #   drivers: the Pi's SoC (bcm, vc4 and v3d GPUs, mmc, clocks, pinctrl,
