@@ -23,6 +23,7 @@
 #include "kiosk/core/update/trust.h"
 #include "kiosk/platform/fs/posix_file_store.h"
 #include "kiosk/platform/sdl_event_source.h"
+#include "kiosk/platform/sdl_memory.h"
 
 namespace {
 
@@ -374,6 +375,8 @@ int main(int argc, char** argv) {
   // would carry their ghosts. Two arenas are plenty for our three threads.
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   mallopt(M_ARENA_MAX, 2);
+  // Before SDL allocates anything (it frees with what it allocated with).
+  kiosk::UseHugePagesForLargeSdlBuffers();
   // Before any thread exists, so all of them inherit the mask.
   kiosk::BlockSignals();
   std::string command = argc > 1 ? argv[1] : "run";
