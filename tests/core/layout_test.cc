@@ -492,7 +492,8 @@ TEST_CASE("the type scale is chosen measuring text at a handful of sizes, with t
   }
 }
 
-TEST_CASE("the type scale search reports progress as it lays out slides (a slow board's watchdog)") {
+TEST_CASE(
+    "the type scale search reports progress as it lays out slides (a slow board's watchdog)") {
   Bundle b = OneSlide({"Un paragraphe court."}, {"A short paragraph."});
   for (int i = 0; i < 5; ++i) {
     Slide s = b.slides[0];
