@@ -65,11 +65,8 @@ Result<std::unique_ptr<MqttAdminSession>> MqttAdminSession::Connect(
     return Status::Invalid("username or password not accepted by libmosquitto");
   }
   if (options.broker.tls) {
-    if (!options.ca_file.empty() && ::access(options.ca_file.c_str(), R_OK) != 0) {
-      return Status::NotFound("--ca-file " + options.ca_file +
-                              ": cannot be read: " + std::strerror(errno));
-    }
-    for (const auto& [flag, file] : {std::pair{"--client-cert", &options.client_cert},
+    for (const auto& [flag, file] : {std::pair{"--ca-file", &options.ca_file},
+                                     std::pair{"--client-cert", &options.client_cert},
                                      std::pair{"--client-key", &options.client_key}}) {
       if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
         return Status::NotFound(std::string(flag) + " " + *file +
